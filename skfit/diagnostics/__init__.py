@@ -1,0 +1,11 @@
+"""Read the fit off its loss curves: diagnosis, advice and plots."""
+
+from ..utils._lazy import attach
+
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    {
+        "._diagnose": ["diagnose", "Diagnosis"],
+        "._display": ["LossCurveDisplay"],
+    },
+)

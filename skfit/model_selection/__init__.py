@@ -1,0 +1,14 @@
+"""Evaluation protocols, leak audits, baselines and hyper-parameter sweeps."""
+
+from ..utils._lazy import attach
+
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    {
+        "._duplicates": ["duplicate_groups"],
+        "._split": ["DeduplicatedKFold", "train_val_test_split"],
+        "._audit": ["audit_split", "audit_cv", "AuditResult"],
+        "._baseline": ["compare_to_baseline", "BaselineReport"],
+        "._sweep": ["capacity_sweep", "learning_rate_sweep", "SweepResult"],
+    },
+)

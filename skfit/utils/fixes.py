@@ -1,0 +1,27 @@
+"""The one place for version shims and private imports from dependencies.
+
+Every import of a private scikit-learn, Keras or scikeras name goes through
+this module, so that an upstream change is fixed here once.
+"""
+
+from sklearn.base import _fit_context  # noqa: F401  (private in sklearn)
+from sklearn.utils._param_validation import (  # noqa: F401  (private in sklearn)
+    HasMethods,
+    Hidden,
+    Interval,
+    InvalidParameterError,
+    Options,
+    StrOptions,
+)
+from sklearn.utils.validation import validate_data  # noqa: F401  (public since 1.6)
+
+__all__ = [
+    "_fit_context",
+    "HasMethods",
+    "Hidden",
+    "Interval",
+    "InvalidParameterError",
+    "Options",
+    "StrOptions",
+    "validate_data",
+]
