@@ -25,3 +25,19 @@ __all__ = [
     "StrOptions",
     "validate_data",
 ]
+
+
+# --- compare_to_baseline (skfit.model_selection._baseline) ---
+from sklearn.utils._param_validation import validate_params  # noqa: E402,F401  (private)
+
+
+def scorer_score_func(scorer):
+    """Return the metric function behind a scikit-learn scorer, or None.
+
+    Scorers built by ``get_scorer``/``make_scorer`` keep it in the private
+    ``_score_func`` attribute; user callables have none.
+    """
+    return getattr(scorer, "_score_func", None)
+
+
+__all__ += ["validate_params", "scorer_score_func"]
