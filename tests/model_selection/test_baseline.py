@@ -1,0 +1,315 @@
+import math
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
+from sklearn.datasets import load_diabetes, load_digits
+from sklearn.dummy import DummyClassifier
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import GroupKFold, KFold, ShuffleSplit, TimeSeriesSplit
+from sklearn.naive_bayes import GaussianNB
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skfit.model_selection import BaselineReport, compare_to_baseline
+from skfit.model_selection._baseline import _permutation
+from skfit.model_selection._stats import corrected_resampled_ttest, permutation_p_value
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits(return_X_y=True)
+
+
+def imbalanced_random_features(n_samples=300, seed=0):
+    """The chapter's 90/10 binary target, with features that carry no signal."""
+    rng = np.random.RandomState(seed)
+    y = np.r_[np.zeros(n_samples * 9 // 10, dtype=int), np.ones(n_samples // 10, dtype=int)]
+    return rng.normal(size=(n_samples, 5)), rng.permutation(y)
+
+
+class WrongTagsClassifier(BaseEstimator, ClassifierMixin):
+    """A classifier whose tags hide that it is one, like scikeras 0.13's wrappers."""
+
+    def fit(self, X, y):
+        self.model_ = GaussianNB().fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+class FitForbidden(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y):
+        raise AssertionError("bad input must be rejected before any fit")
+
+
+# --- the chapter's cases, plain scikit-learn -------------------------------------------
+
+
+def test_majority_baseline_scores_09_and_random_features_do_not_beat_it():
+    X, y = imbalanced_random_features()
+    report = compare_to_baseline(LogisticRegression(), X, y, cv=5, random_state=0)
+    np.testing.assert_allclose(report.baseline_scores["most_frequent"], 0.9)
+    assert report.margin <= 0.01
+    assert report.p_value > 0.05
+    assert not report.beats_baseline
+
+
+def test_digits_model_beats_chance_by_a_wide_margin(digits):
+    X, y = digits
+    report = compare_to_baseline(GaussianNB(), X, y, cv=5, n_permutations=9, random_state=0)
+    assert report.baseline_scores["most_frequent"].mean() == pytest.approx(0.1, abs=0.01)
+    assert report.margin > 0.6
+    assert report.p_value < 1e-4
+    assert report.beats_baseline
+    assert report.permutation_scores.shape == (9, 5)
+    assert report.permutation_scores.mean() == pytest.approx(0.1, abs=0.05)
+    assert report.permutation_p_value == pytest.approx(1 / 10)
+
+
+def test_shuffled_labels_do_not_beat_the_baseline(digits):
+    X, y = digits
+    y_shuffled = np.random.RandomState(0).permutation(y)
+    report = compare_to_baseline(GaussianNB(), X, y_shuffled, cv=5, random_state=0)
+    assert abs(report.margin) < 0.05
+    assert report.p_value > 0.05
+    assert not report.beats_baseline
+
+
+def test_regression_uses_dummy_regressors_and_r2():
+    X, y = load_diabetes(return_X_y=True)
+    report = compare_to_baseline(Ridge(alpha=0.1), X, y, cv=5)
+    assert report.scoring == "r2"
+    assert set(report.baseline_scores) == {"mean", "median"}
+    assert report.baseline_scores["mean"].mean() < 0.0
+    assert report.beats_baseline
+
+
+# --- identical folds -------------------------------------------------------------------
+
+
+def test_every_run_uses_the_same_folds():
+    # A splitter that reshuffles on every call: only folds drawn once and reused make a
+    # most_frequent "model" score exactly like the most_frequent baseline, split by split.
+    X, y = imbalanced_random_features(n_samples=200)
+    cv = ShuffleSplit(n_splits=6, test_size=0.3)
+    report = compare_to_baseline(DummyClassifier(), X, y, cv=cv, n_permutations=2)
+    np.testing.assert_array_equal(report.model_scores, report.baseline_scores["most_frequent"])
+    assert report.margin == 0.0
+    assert report.p_value == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("pipeline", [False, True])
+def test_stratified_folds_when_tags_hide_a_classifier(digits, pipeline):
+    # Digits sorted by class: unstratified folds would test on classes never trained on.
+    X, y = digits
+    order = np.argsort(y, kind="stable")
+    model = WrongTagsClassifier()
+    if pipeline:
+        model = make_pipeline(StandardScaler(), model)
+    assert not is_classifier(model)
+    report = compare_to_baseline(model, X[order], y[order], cv=3, random_state=0)
+    assert report.model_scores.min() > 0.7
+    np.testing.assert_allclose(report.baseline_scores["most_frequent"], 0.1, atol=0.01)
+    assert report.beats_baseline
+
+
+def test_group_and_time_series_splitters():
+    X, y = imbalanced_random_features(n_samples=120)
+    groups = np.repeat(np.arange(12), 10)
+    grouped = compare_to_baseline(GaussianNB(), X, y, cv=GroupKFold(4), groups=groups)
+    np.testing.assert_array_equal(grouped.test_sizes, [30, 30, 30, 30])
+    with pytest.warns(UserWarning, match="groups parameter is ignored by TimeSeriesSplit"):
+        timed = compare_to_baseline(
+            GaussianNB(), X, y, cv=TimeSeriesSplit(3), groups=groups, n_permutations=2
+        )
+    np.testing.assert_array_equal(timed.train_sizes, [30, 60, 90])
+
+
+def test_permutations_stay_within_groups():
+    groups = np.repeat([0, 1, 2], [4, 5, 6])
+    indices = _permutation(groups, 15, np.random.RandomState(0))
+    assert sorted(indices) == list(range(15))
+    np.testing.assert_array_equal(groups[indices], groups)
+    assert not np.array_equal(indices, np.arange(15))
+
+
+def test_same_random_state_same_report(digits):
+    X, y = digits[0][:300], digits[1][:300]
+    first, second = (
+        compare_to_baseline(GaussianNB(), X, y, cv=3, n_permutations=2, random_state=7)
+        for _ in range(2)
+    )
+    for name in first.baseline_scores:
+        np.testing.assert_array_equal(first.baseline_scores[name], second.baseline_scores[name])
+    np.testing.assert_array_equal(first.permutation_scores, second.permutation_scores)
+
+
+def test_pandas_input_with_string_labels_is_not_mutated():
+    X, y = imbalanced_random_features(n_samples=100)
+    X = pd.DataFrame(X, columns=[f"f{i}" for i in range(5)])
+    y = pd.Series(np.where(y == 1, "rare", "common"))
+    X_before, y_before = X.copy(), y.copy()
+    report = compare_to_baseline(
+        make_pipeline(StandardScaler(), LogisticRegression()), X, y,
+        cv=2, scoring="balanced_accuracy", n_permutations=1, random_state=0,
+    )
+    assert report.scoring == "balanced_accuracy"
+    np.testing.assert_allclose(report.baseline_scores["most_frequent"], 0.5)
+    pd.testing.assert_frame_equal(X, X_before)
+    pd.testing.assert_series_equal(y, y_before)
+
+
+# --- bad input -------------------------------------------------------------------------
+
+
+def test_single_split_warns_and_p_value_is_nan():
+    X, y = imbalanced_random_features(n_samples=100)
+    with pytest.warns(UserWarning, match="single train/test split.*p_value is NaN"):
+        report = compare_to_baseline(
+            GaussianNB(), X, y, cv=ShuffleSplit(n_splits=1, random_state=0)
+        )
+    assert report.n_splits == 1
+    assert math.isnan(report.p_value)
+    assert math.isfinite(report.margin)
+    assert not report.beats_baseline
+
+
+@pytest.mark.parametrize(
+    "estimator, target, scoring, match",
+    [
+        (Ridge(), "continuous", "accuracy", "scoring='accuracy' is a classification metric"),
+        (FitForbidden(), "binary", "r2", "scoring='r2' is a regression metric.*'accuracy'"),
+        (FitForbidden(), "binary", "neg_mean_squared_error", "regression metric"),
+        (Ridge(), "continuous", "roc_auc", "classification metric.*'r2'"),
+        (FitForbidden(), "continuous", None, "continuous .* FitForbidden is a classifier"),
+        (make_pipeline(StandardScaler(), FitForbidden()), "continuous", None, "classifier"),
+        (Ridge(), "strings", None, "Ridge is a regressor, but y holds non-numeric labels"),
+        (FitForbidden(), "multilabel", None, "single target.*'multilabel-indicator'"),
+    ],
+)
+def test_bad_input_is_rejected_before_any_fit(estimator, target, scoring, match):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    y = {
+        "continuous": rng.normal(size=40),
+        "binary": np.tile([0, 1], 20),
+        "strings": np.tile(["a", "b"], 20),
+        "multilabel": rng.randint(2, size=(40, 2)),
+    }[target]
+    with pytest.raises(ValueError, match=match):
+        compare_to_baseline(estimator, X, y, scoring=scoring)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"n_permutations": -1}, "'n_permutations' parameter"),
+        ({"scoring": "accuracyy"}, "'scoring' parameter"),
+        ({"cv": "five"}, "'cv' parameter"),
+    ],
+)
+def test_invalid_parameters(params, match):
+    X, y = imbalanced_random_features(n_samples=50)
+    with pytest.raises(ValueError, match=match):
+        compare_to_baseline(FitForbidden(), X, y, **params)
+
+
+# --- the statistics ----------------------------------------------------------------------
+
+
+def test_corrected_ttest_without_overlap_is_the_one_sample_ttest():
+    differences = np.array([0.02, 0.05, -0.01, 0.03, 0.04])
+    t_statistic, p_value = corrected_resampled_ttest(differences, n_train=100, n_test=0)
+    expected = stats.ttest_1samp(differences, 0.0, alternative="greater")
+    assert t_statistic == pytest.approx(expected.statistic)
+    assert p_value == pytest.approx(expected.pvalue)
+
+
+def test_corrected_ttest_inflates_the_variance_for_overlapping_training_sets():
+    differences = np.array([0.02, 0.05, -0.01, 0.03, 0.04])
+    naive_t, naive_p = corrected_resampled_ttest(differences, n_train=100, n_test=0)
+    t_statistic, p_value = corrected_resampled_ttest(differences, n_train=80, n_test=20)
+    # (1/5 + 20/80) / (1/5) = 2.25 times the variance: t shrinks by a factor 1.5.
+    assert t_statistic == pytest.approx(naive_t / 1.5)
+    assert p_value > naive_p
+
+
+@pytest.mark.parametrize(
+    "differences, expected_p",
+    [([0.1, 0.1, 0.1], 0.0), ([0.0, 0.0, 0.0], 0.5), ([-0.1, -0.1], 1.0), ([0.3], math.nan)],
+)
+def test_corrected_ttest_degenerate_cases(differences, expected_p):
+    _, p_value = corrected_resampled_ttest(differences, n_train=80, n_test=20)
+    assert p_value == pytest.approx(expected_p, nan_ok=True)
+
+
+def test_permutation_p_value():
+    assert permutation_p_value(0.9, [0.1] * 9) == pytest.approx(0.1)
+    assert permutation_p_value(0.5, [0.5, 0.4]) == pytest.approx(2 / 3)
+    assert math.isnan(permutation_p_value(0.5, []))
+
+
+# --- the report --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def digits_report(digits):
+    X, y = digits[0][:400], digits[1][:400]
+    return compare_to_baseline(GaussianNB(), X, y, cv=4, n_permutations=3, random_state=0)
+
+
+def test_to_frame(digits_report):
+    frame = digits_report.to_frame()
+    assert list(frame.columns) == [
+        "model", "most_frequent", "prior", "stratified", "uniform", "shuffled_labels",
+    ]
+    assert frame.index.name == "split" and len(frame) == 4
+    assert frame.mean()["model"] == pytest.approx(digits_report.model_scores.mean())
+    assert frame["shuffled_labels"].mean() == pytest.approx(
+        digits_report.permutation_scores.mean()
+    )
+
+
+def test_repr_is_readable(digits_report):
+    text = repr(digits_report)
+    assert text.startswith("BaselineReport(GaussianNB, scoring='accuracy', 4 splits)")
+    for expected in ("model", "uniform", "shuffled labels", "margin over best baseline",
+                     "Nadeau-Bengio", "permutation p-value (3 permutations)",
+                     "beats baseline at alpha=0.05: True"):
+        assert expected in text
+
+
+def test_beats_baseline_follows_alpha(digits_report):
+    assert digits_report.beats_baseline
+    strict = BaselineReport(**{**vars(digits_report), "alpha": digits_report.p_value / 2})
+    assert not strict.beats_baseline
+
+
+def test_plot(digits_report):
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ax = digits_report.plot()
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["GaussianNB", "baseline: most_frequent", "baseline: prior",
+                      "baseline: stratified", "baseline: uniform", "shuffled labels: mean of 3"]
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), digits_report.model_scores)
+    assert "margin" in ax.get_title() and ax.get_ylabel() == "accuracy"
+    _, given = plt.subplots()
+    assert digits_report.plot(ax=given) is given
+    plt.close("all")
+
+
+def test_report_estimator_is_not_fitted_in_place(digits):
+    X, y = digits[0][:200], digits[1][:200]
+    model = GaussianNB()
+    before = clone(model).get_params()
+    compare_to_baseline(model, X, y, cv=3)
+    assert model.get_params() == before
+    assert not hasattr(model, "classes_")
