@@ -41,3 +41,17 @@ def scorer_score_func(scorer):
 
 
 __all__ += ["validate_params", "scorer_score_func"]
+
+from sklearn.utils.validation import _check_sample_weight  # noqa: E402,F401  (private)
+
+__all__ += ["_check_sample_weight"]
+
+# --- DeduplicatedKFold, train_val_test_split (skfit.model_selection._split) ---
+from sklearn.model_selection._split import (  # noqa: E402,F401  (private)
+    GroupsConsumerMixin,
+    _BaseKFold,
+)
+from sklearn.utils import _safe_indexing  # noqa: E402,F401  (private)
+from sklearn.utils.validation import _num_samples  # noqa: E402,F401  (private)
+
+__all__ += ["GroupsConsumerMixin", "_BaseKFold", "_safe_indexing", "_num_samples"]

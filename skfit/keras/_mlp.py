@@ -1,0 +1,377 @@
+"""A multi-layer perceptron whose capacity and regularization are plain knobs."""
+
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin
+
+from ..utils.fixes import Interval, StrOptions
+from ._base import BaseKerasEstimator
+from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
+from ._tf import keras
+
+ACTIVATIONS = frozenset(
+    {"elu", "gelu", "leaky_relu", "linear", "relu", "selu", "sigmoid", "softplus", "swish",
+     "tanh"}
+)  # fmt: skip
+
+
+def build_mlp(
+    n_features,
+    n_outputs,
+    hidden_layer_sizes=(64,),
+    *,
+    activation="relu",
+    output_activation="softmax",
+    dropout=0.0,
+    l1=0.0,
+    l2=0.0,
+    seed=0,
+):
+    """Build an uncompiled Keras MLP: Dense hidden layers, optional dropout and L1/L2.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of input features.
+    n_outputs : int
+        Units of the output layer.
+    hidden_layer_sizes : tuple of int, default=(64,)
+        Units of each hidden layer; ``()`` gives a linear (or logistic) model.
+    activation : str, default="relu"
+        Activation of the hidden layers.
+    output_activation : str, default="softmax"
+        Activation of the output layer (``"linear"`` for regression).
+    dropout : float, default=0.0
+        Fraction of each hidden layer's outputs zeroed during training.
+    l1, l2 : float, default=0.0
+        Weight penalties on every kernel, added to the training loss.
+    seed : int, default=0
+        Seed of the initializers and dropout layers.
+
+    Returns
+    -------
+    model : keras.Sequential
+
+    Examples
+    --------
+    >>> from skfit import build_mlp
+    >>> model = build_mlp(64, 10, (32, 16), dropout=0.2)
+    >>> [layer.units for layer in model.layers if hasattr(layer, "units")]
+    [32, 16, 10]
+    """
+    regularizer = keras.regularizers.L1L2(l1=l1, l2=l2) if (l1 or l2) else None
+    layers = [keras.Input((n_features,))]
+    for i, units in enumerate(hidden_layer_sizes):
+        layers.append(
+            keras.layers.Dense(
+                units,
+                activation=activation,
+                kernel_initializer=keras.initializers.GlorotUniform(seed=seed + i),
+                kernel_regularizer=regularizer,
+            )
+        )
+        if dropout:
+            layers.append(keras.layers.Dropout(dropout, seed=seed + i))
+    layers.append(
+        keras.layers.Dense(
+            n_outputs,
+            activation=output_activation,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seed + len(hidden_layer_sizes)),
+            kernel_regularizer=regularizer,
+        )
+    )
+    return keras.Sequential(layers)
+
+
+@dataclass(frozen=True)
+class MLPArchitecture:
+    """The model a fitted KerasMLP estimator trains: key, builder, initial weights."""
+
+    n_features: int
+    n_outputs: int
+    hidden_layer_sizes: tuple
+    activation: str
+    output_activation: str
+    dropout: float
+    l1: float
+    l2: float
+    seed: int
+
+    @property
+    def key(self):
+        return ("mlp", *(v for k, v in vars(self).items() if k != "seed"))
+
+    def build(self):
+        return build_mlp(
+            self.n_features,
+            self.n_outputs,
+            self.hidden_layer_sizes,
+            activation=self.activation,
+            output_activation=self.output_activation,
+            dropout=self.dropout,
+            l1=self.l1,
+            l2=self.l2,
+        )
+
+    def initial_weights(self, model):
+        """Glorot-uniform kernels and zero biases drawn from ``seed``."""
+        rng = np.random.default_rng(self.seed)
+        weights = []
+        for weight in model.weights:
+            shape = tuple(weight.shape)
+            if len(shape) == 2:
+                limit = np.sqrt(6.0 / sum(shape))
+                weights.append(rng.uniform(-limit, limit, shape).astype(np.float32))
+            else:
+                weights.append(np.zeros(shape, dtype=np.float32))
+        return weights
+
+
+class _KerasMLPBase(BaseKerasEstimator):
+    _parameter_constraints: dict = {
+        **BaseKerasEstimator._parameter_constraints,
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 0, None, closed="left")],
+        "activation": [StrOptions(ACTIVATIONS)],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "l1": [Interval(Real, 0, None, closed="left")],
+        "l2": [Interval(Real, 0, None, closed="left")],
+    }
+    _output_activation = "linear"
+
+    def _architecture(self, n_features, objective, seed):
+        return MLPArchitecture(
+            n_features=n_features,
+            n_outputs=self.n_outputs_,
+            hidden_layer_sizes=_layer_sizes(self.hidden_layer_sizes),
+            activation=self.activation,
+            output_activation=self._output_activation,
+            dropout=float(self.dropout),
+            l1=float(self.l1),
+            l2=float(self.l2),
+            seed=seed,
+        )
+
+
+def _layer_sizes(hidden_layer_sizes):
+    sizes = (
+        (hidden_layer_sizes,)
+        if isinstance(hidden_layer_sizes, Integral)
+        else tuple(hidden_layer_sizes)
+    )
+    if not all(isinstance(s, Integral) and s >= 1 for s in sizes):
+        raise ValueError(
+            "hidden_layer_sizes must be an int >= 1 or a sequence of ints >= 1 "
+            f"(() for no hidden layer); got {hidden_layer_sizes!r}."
+        )
+    return tuple(int(s) for s in sizes)
+
+
+_MLP_PARAMETERS_DOC = """
+    Parameters
+    ----------
+    hidden_layer_sizes : int or tuple of int, default=(64,)
+        Units of each hidden layer: the network's capacity. ``()`` gives a
+        linear model ({linear}).
+    activation : str, default="relu"
+        Activation of the hidden layers, one of {activations}.
+    dropout : float in [0, 1), default=0.0
+        Fraction of each hidden layer's outputs zeroed at training time.
+    l1, l2 : float >= 0, default=0.0
+        L1 and L2 weight penalties on every kernel (training loss only).
+    optimizer : str or keras.optimizers.Optimizer, default="rmsprop"
+        Optimizer name (e.g. "sgd", "adam", "rmsprop") or instance; its
+        learning rate is always set from ``learning_rate``.
+    learning_rate : float > 0, default=1e-3
+        Step size of the optimizer.
+    batch_size : int >= 1, default=128
+        Rows per gradient step (capped at the number of training rows).
+    epochs : int >= 1, default=20
+        Passes over the training data (at most, with early stopping).
+    validation_fraction : float in [0, 1), default=0.1
+        Share of the training rows held out, shuffled{stratified}, to
+        compute ``val_loss`` each epoch. 0 disables validation.
+    early_stopping : bool, default=False
+        Stop when the validation loss (training loss without validation)
+        has not improved for ``patience`` epochs, and restore the weights of
+        the best epoch.
+    patience : int >= 1, default=5
+        Epochs without improvement before early stopping.{class_weight}
+    callbacks : list of keras.callbacks.Callback, default=None
+        Keras callbacks; when given, training runs through ``model.fit``.
+    engine : {{"auto", "compiled", "keras"}}, default="auto"
+        "compiled" trains all epochs in one compiled TensorFlow graph call
+        (fast); "keras" uses ``model.fit``; "auto" picks "compiled" unless
+        callbacks are given.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialization, the validation split, shuffling and
+        dropout. The same seed gives the same predictions.
+    verbose : int, default=0
+        Print per-epoch losses when > 0.
+
+    Attributes
+    ----------{classes}
+    model_ : keras.Model
+        The fitted network (built on first access).
+    history_ : dict of str to list of float
+        Per-epoch ``loss`` {metrics}and, with validation, ``val_loss``
+        {val_metrics}.
+    best_epoch_ : int
+        1-based epoch of the lowest validation loss (training loss without
+        validation); with early stopping, the weights kept are this epoch's.
+    n_epochs_ : int
+        Epochs actually run.
+    n_outputs_ : int
+        Units of the output layer.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of str
+        Column names of ``X`` when it is a DataFrame with string columns.
+"""
+
+
+class KerasMLPClassifier(ClassifierMixin, ClassifierTaskMixin, _KerasMLPBase):
+    __doc__ = (
+        "Multi-layer perceptron classifier trained with Keras.\n\n"
+        "A softmax network whose capacity and regularization are constructor\n"
+        "parameters, trained by a compiled loop that runs all epochs in one\n"
+        "TensorFlow call.\n"
+        + _MLP_PARAMETERS_DOC.format(
+            linear="multinomial logistic regression",
+            activations=sorted(ACTIVATIONS),
+            stratified=" and stratified by class",
+            class_weight=(
+                '\n    class_weight : dict, "balanced" or None, default=None\n'
+                "        Weights of the classes in the loss, as in scikit-learn."
+            ),
+            classes="\n    classes_ : ndarray of shape (n_classes,)\n        Class labels.",
+            metrics="and ``accuracy`` ",
+            val_metrics="and ``val_accuracy``",
+        )
+        + """
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skfit import KerasMLPClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = KerasMLPClassifier(hidden_layer_sizes=(32,), epochs=5, random_state=0)
+    >>> clf.fit(X / 16, y).predict(X[:3] / 16).shape
+    (3,)
+    >>> sorted(clf.history_)
+    ['accuracy', 'loss', 'val_accuracy', 'val_loss']
+    """
+    )
+
+    _parameter_constraints: dict = {
+        **_KerasMLPBase._parameter_constraints,
+        **ClassifierTaskMixin._parameter_constraints,
+    }
+    _output_activation = "softmax"
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(64,),
+        activation="relu",
+        dropout=0.0,
+        l1=0.0,
+        l2=0.0,
+        optimizer="rmsprop",
+        learning_rate=1e-3,
+        batch_size=128,
+        epochs=20,
+        validation_fraction=0.1,
+        early_stopping=False,
+        patience=5,
+        class_weight=None,
+        callbacks=None,
+        engine="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.l1 = l1
+        self.l2 = l2
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.validation_fraction = validation_fraction
+        self.early_stopping = early_stopping
+        self.patience = patience
+        self.class_weight = class_weight
+        self.callbacks = callbacks
+        self.engine = engine
+        self.random_state = random_state
+        self.verbose = verbose
+
+
+class KerasMLPRegressor(RegressorMixin, RegressorTaskMixin, _KerasMLPBase):
+    __doc__ = (
+        "Multi-layer perceptron regressor trained with Keras.\n\n"
+        "Linear outputs (one per target column) under a mean-squared-error\n"
+        "loss; capacity and regularization are constructor parameters.\n"
+        + _MLP_PARAMETERS_DOC.format(
+            linear="linear regression",
+            activations=sorted(ACTIVATIONS),
+            stratified="",
+            class_weight="",
+            classes="",
+            metrics="",
+            val_metrics="",
+        )
+        + """
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from skfit import KerasMLPRegressor
+    >>> X, y = make_regression(n_samples=200, n_features=5, random_state=0)
+    >>> reg = KerasMLPRegressor(epochs=5, random_state=0).fit(X, y / 100)
+    >>> reg.predict(X[:2]).shape
+    (2,)
+    """
+    )
+
+    _parameter_constraints: dict = {
+        **_KerasMLPBase._parameter_constraints,
+        **RegressorTaskMixin._parameter_constraints,
+    }
+    _output_activation = "linear"
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(64,),
+        activation="relu",
+        dropout=0.0,
+        l1=0.0,
+        l2=0.0,
+        optimizer="rmsprop",
+        learning_rate=1e-3,
+        batch_size=128,
+        epochs=20,
+        validation_fraction=0.1,
+        early_stopping=False,
+        patience=5,
+        callbacks=None,
+        engine="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.l1 = l1
+        self.l2 = l2
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.validation_fraction = validation_fraction
+        self.early_stopping = early_stopping
+        self.patience = patience
+        self.callbacks = callbacks
+        self.engine = engine
+        self.random_state = random_state
+        self.verbose = verbose

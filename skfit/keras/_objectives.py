@@ -1,0 +1,119 @@
+"""Losses, metrics and optimizer configurations of skfit's Keras estimators.
+
+Loss and metric functions return one value per sample; the training loops
+weight and reduce them. They are module-level functions so that a fitted
+estimator that refers to them pickles.
+"""
+
+import copy
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from ._tf import keras, tf
+
+
+@dataclass(frozen=True)
+class Objective:
+    """What is minimised and monitored, and the encoded target's layout.
+
+    Attributes
+    ----------
+    key : tuple
+        Hashable identity of the objective, part of the trace-cache key.
+    loss : callable
+        ``loss(y_true, y_pred) -> per-sample loss`` (a 1-d tensor).
+    metrics : dict
+        Metric name -> ``fn(y_true, y_pred) -> per-sample value``.
+    y_dtype : str
+        Dtype of the encoded target.
+    y_shape : tuple
+        Shape of one encoded target row (``()`` for class indices).
+    """
+
+    key: tuple
+    loss: object
+    metrics: dict
+    y_dtype: str
+    y_shape: tuple
+
+    def with_loss(self, loss):
+        """The same objective minimising a user-given Keras loss instead."""
+        if loss is None:
+            return self
+        loss_object = keras.losses.get(loss)
+        per_sample = getattr(loss_object, "call", loss_object)
+        identity = loss if isinstance(loss, str) else id(loss)
+        return replace(self, key=(*self.key, "loss", identity), loss=per_sample)
+
+
+def sparse_crossentropy(y_true, y_pred):
+    return keras.losses.sparse_categorical_crossentropy(y_true, y_pred)
+
+
+def sparse_accuracy(y_true, y_pred):
+    predicted = tf.argmax(y_pred, axis=-1, output_type=tf.int32)
+    return tf.cast(tf.equal(predicted, y_true), tf.float32)
+
+
+def binary_crossentropy(y_true, y_pred):
+    return keras.losses.binary_crossentropy(y_true, y_pred)
+
+
+def binary_accuracy(y_true, y_pred):
+    predicted = tf.cast(y_pred > 0.5, tf.float32)
+    return tf.reduce_mean(tf.cast(tf.equal(predicted, y_true), tf.float32), axis=-1)
+
+
+def squared_error(y_true, y_pred):
+    return tf.reduce_mean(tf.square(y_true - y_pred), axis=-1)
+
+
+def softmax_objective():
+    """Class indices against a softmax output with one unit per class."""
+    return Objective(
+        key=("softmax",),
+        loss=sparse_crossentropy,
+        metrics={"accuracy": sparse_accuracy},
+        y_dtype="int32",
+        y_shape=(),
+    )
+
+
+def sigmoid_objective():
+    """A 0/1 column against a single sigmoid unit (binary classification)."""
+    return Objective(
+        key=("sigmoid",),
+        loss=binary_crossentropy,
+        metrics={"accuracy": binary_accuracy},
+        y_dtype="float32",
+        y_shape=(1,),
+    )
+
+
+def regression_objective(n_outputs):
+    """Mean squared error over ``n_outputs`` linear outputs."""
+    return Objective(
+        key=("mse",), loss=squared_error, metrics={}, y_dtype="float32", y_shape=(n_outputs,)
+    )
+
+
+def optimizer_config(optimizer):
+    """Serialized optimizer config, learning rate left to be set per fit.
+
+    Parameters
+    ----------
+    optimizer : str or keras.optimizers.Optimizer
+    """
+    if isinstance(optimizer, str):
+        return copy.deepcopy(_named_optimizer_config(optimizer))
+    return _without_learning_rate(keras.optimizers.serialize(optimizer))
+
+
+@lru_cache(maxsize=None)
+def _named_optimizer_config(name):
+    return _without_learning_rate(keras.optimizers.serialize(keras.optimizers.get(name)))
+
+
+def _without_learning_rate(config):
+    inner = dict(config["config"], learning_rate=0.001)
+    return {**config, "config": inner}
