@@ -1,4 +1,6 @@
 import math
+import subprocess
+import sys
 
 import matplotlib
 import numpy as np
@@ -349,3 +351,49 @@ def test_scikeras_classifier_gets_stratified_folds_and_beats_chance(digits):
     assert report.p_value < 0.01
     assert report.beats_baseline
     assert report.permutation_scores.max() < 0.3
+
+
+@pytest.fixture(scope="module")
+def digits_scaled(digits):
+    X, y = digits
+    return X / 16.0, y
+
+
+def small_mlp(**params):
+    from skfit import KerasMLPClassifier
+
+    return KerasMLPClassifier(hidden_layer_sizes=(32,), learning_rate=1e-2, epochs=10,
+                              random_state=0, **params)
+
+
+def test_keras_mlp_beats_chance_on_digits_with_a_tiny_p_value(digits_scaled):
+    X, y = digits_scaled
+    report = compare_to_baseline(small_mlp(), X, y, cv=3, n_permutations=4, random_state=0)
+    assert report.model_scores.min() > 0.8
+    assert report.margin > 0.7
+    assert report.p_value < 1e-3
+    assert report.beats_baseline
+    assert report.permutation_scores.max() < 0.2  # shuffled labels: chance level
+    assert report.permutation_p_value == pytest.approx(1 / 5)  # the smallest possible
+
+
+def test_keras_mlp_on_shuffled_labels_does_not_beat_chance(digits_scaled):
+    X, y = digits_scaled
+    y_shuffled = np.random.RandomState(0).permutation(y)
+    report = compare_to_baseline(small_mlp(), X, y_shuffled, cv=3, random_state=0)
+    assert abs(report.margin) < 0.05
+    assert not report.beats_baseline
+
+
+def test_keras_mlp_on_random_features_does_not_beat_the_majority():
+    X, y = imbalanced_random_features()
+    report = compare_to_baseline(small_mlp(), X, y, cv=3, random_state=0)
+    np.testing.assert_allclose(report.baseline_scores["most_frequent"], 0.9)
+    assert report.margin <= 0.01
+    assert not report.beats_baseline
+
+
+def test_importing_does_not_import_tensorflow():
+    code = ("import sys, skfit.model_selection as m; m.compare_to_baseline; m.BaselineReport; "
+            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
