@@ -167,7 +167,7 @@ class BaselineReport:
 
             _, ax = plt.subplots()
         splits = np.arange(1, self.n_splits + 1)
-        ax.plot(splits, self.model_scores, "o-", lw=2, color="C0", label=self.model_name)
+        ax.plot(splits, self.model_scores, "o-", lw=2, color="C0", zorder=3, label=self.model_name)
         for color, (strategy, scores) in enumerate(self.baseline_scores.items(), start=1):
             ax.plot(splits, scores, "s--", lw=1, color=f"C{color}", label=f"baseline: {strategy}")
         if len(self.permutation_scores):
@@ -178,7 +178,7 @@ class BaselineReport:
         ax.set_xticks(splits)
         ax.set_xlabel("split")
         ax.set_ylabel(self.scoring)
-        ax.set_title(f"margin {self.margin:+.3g} over {self.best_baseline}, p = {self.p_value:.2g}")
+        ax.set_title(f"margin {self.margin:+.3f} over {self.best_baseline}, p = {self.p_value:.2g}")
         ax.legend(fontsize="small")
         return ax
 

@@ -397,3 +397,21 @@ def test_importing_does_not_import_tensorflow():
     code = ("import sys, skfit.model_selection as m; m.compare_to_baseline; m.BaselineReport; "
             "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_deduplicated_folds_expose_a_memorizer_that_leaky_folds_reward():
+    # Noise labels on rows that each appear three times: a 1-nearest-neighbour model
+    # "beats" the baseline only when copies of a test row sit in the training set.
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from skfit.model_selection import DeduplicatedKFold
+
+    rng = np.random.RandomState(0)
+    X, y = np.repeat(rng.normal(size=(60, 4)), 3, axis=0), np.repeat(np.tile([0, 1], 30), 3)
+    memorizer = KNeighborsClassifier(n_neighbors=1)
+    leaky = compare_to_baseline(memorizer, X, y, cv=KFold(5, shuffle=True, random_state=0))
+    honest = compare_to_baseline(
+        memorizer, X, y, cv=DeduplicatedKFold(5, shuffle=True, random_state=0)
+    )
+    assert leaky.beats_baseline and leaky.model_scores.mean() > 0.9
+    assert not honest.beats_baseline
