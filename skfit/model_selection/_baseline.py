@@ -167,18 +167,22 @@ class BaselineReport:
 
             _, ax = plt.subplots()
         splits = np.arange(1, self.n_splits + 1)
-        ax.plot(splits, self.model_scores, "o-", lw=2, color="C0", zorder=3, label=self.model_name)
+        ax.plot(splits, self.model_scores, "o-", lw=2, color="C0", zorder=3,
+                label=self.model_name)
         for color, (strategy, scores) in enumerate(self.baseline_scores.items(), start=1):
-            ax.plot(splits, scores, "s--", lw=1, color=f"C{color}", label=f"baseline: {strategy}")
-        if len(self.permutation_scores):
-            low, high = self.permutation_scores.min(axis=0), self.permutation_scores.max(axis=0)
-            ax.fill_between(splits, low, high, color="0.5", alpha=0.3, label="shuffled labels: range")
-            ax.plot(splits, self.permutation_scores.mean(axis=0), "^:", color="0.3",
-                    label=f"shuffled labels: mean of {len(self.permutation_scores)}")
+            ax.plot(splits, scores, "s--", lw=1, color=f"C{color}",
+                    label=f"baseline: {strategy}")
+        permuted = self.permutation_scores
+        if len(permuted):
+            ax.fill_between(splits, permuted.min(axis=0), permuted.max(axis=0), color="0.5",
+                            alpha=0.3, label="shuffled labels: range")
+            ax.plot(splits, permuted.mean(axis=0), "^:", color="0.3",
+                    label=f"shuffled labels: mean of {len(permuted)}")
         ax.set_xticks(splits)
         ax.set_xlabel("split")
         ax.set_ylabel(self.scoring)
-        ax.set_title(f"margin {self.margin:+.3f} over {self.best_baseline}, p = {self.p_value:.2g}")
+        ax.set_title(f"margin {self.margin:+.3f} over {self.best_baseline}, "
+                     f"p = {self.p_value:.2g}")
         ax.legend(fontsize="small")
         return ax
 
@@ -319,7 +323,7 @@ def compare_to_baseline(
             "splits to test, so p_value is NaN. Use K-fold (e.g. cv=5) or a repeated "
             "splitter for a significance test.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=3,  # the caller of the validate_params wrapper
         )
     rng = check_random_state(random_state)
 

@@ -172,10 +172,11 @@ def test_pandas_input_with_string_labels_is_not_mutated():
 
 def test_single_split_warns_and_p_value_is_nan():
     X, y = imbalanced_random_features(n_samples=100)
-    with pytest.warns(UserWarning, match="single train/test split.*p_value is NaN"):
+    with pytest.warns(UserWarning, match="single train/test split.*p_value is NaN") as record:
         report = compare_to_baseline(
             GaussianNB(), X, y, cv=ShuffleSplit(n_splits=1, random_state=0)
         )
+    assert record[0].filename == __file__  # points at the caller
     assert report.n_splits == 1
     assert math.isnan(report.p_value)
     assert math.isfinite(report.margin)
