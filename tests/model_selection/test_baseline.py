@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
 from sklearn.datasets import load_diabetes, load_digits
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import accuracy_score, make_scorer
 from sklearn.model_selection import GroupKFold, KFold, ShuffleSplit, TimeSeriesSplit
 from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline
@@ -190,6 +191,7 @@ def test_single_split_warns_and_p_value_is_nan():
         (FitForbidden(), "binary", "r2", "scoring='r2' is a regression metric.*'accuracy'"),
         (FitForbidden(), "binary", "neg_mean_squared_error", "regression metric"),
         (Ridge(), "continuous", "roc_auc", "classification metric.*'r2'"),
+        (Ridge(), "continuous", make_scorer(accuracy_score), "accuracy_score.*classification"),
         (FitForbidden(), "continuous", None, "continuous .* FitForbidden is a classifier"),
         (make_pipeline(StandardScaler(), FitForbidden()), "continuous", None, "classifier"),
         (Ridge(), "strings", None, "Ridge is a regressor, but y holds non-numeric labels"),
