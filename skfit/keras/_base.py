@@ -141,7 +141,7 @@ class BaseKerasEstimator(BaseEstimator):
         self._architecture_ = architecture
         self._objective = objective
         self._weights = result.weights
-        self._weight_tensors = None
+        self._predictor = architecture.predictor(result.weights, objective)
         self._model = None
         self.history_ = result.history
         self.n_epochs_ = result.n_epochs
@@ -178,19 +178,10 @@ class BaseKerasEstimator(BaseEstimator):
 
     # -- predict -------------------------------------------------------------
     def _forward(self, X):
-        """Network outputs for ``X`` through the cached traced predict function."""
+        """Network outputs for ``X`` (float64), through the fitted predictor."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-        session = _engine.get_session(
-            self._architecture_.key,
-            self._architecture_.build,
-            optimizer_config(self.optimizer),
-            self._objective,
-            has_validation=False,
-        )
-        if self._weight_tensors is None:
-            self._weight_tensors = [keras.ops.convert_to_tensor(w) for w in self._weights]
-        return _engine.predict(session, self._weight_tensors, X.astype(np.float32))
+        return self._predictor(X)
 
     @property
     def model_(self):
@@ -204,10 +195,15 @@ class BaseKerasEstimator(BaseEstimator):
 
     # -- state ---------------------------------------------------------------
     def __getstate__(self):
-        state = super().__getstate__()
-        state["_weight_tensors"] = None
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ is __dict__
+        state.pop("_predictor", None)
         state["_model"] = None
         return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "_weights" in state:
+            self._predictor = self._architecture_.predictor(self._weights, self._objective)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -287,7 +287,7 @@ def train(session, data, settings, initial_weights, learning_rate, seed):
             np.int32(settings.patience),
             np.array([settings.shuffle_seed, 0], dtype=np.int32),
         )
-        weights = [np.array(w) for w in session.model.weights]
+        weights = [w.numpy() for w in session.model.weights]
     return TrainResult(
         weights=weights,
         history={k: [float(v) for v in values.numpy()] for k, values in history.items()},
@@ -296,6 +296,25 @@ def train(session, data, settings, initial_weights, learning_rate, seed):
     )
 
 
-def predict(session, weight_tensors, x):
-    """Forward pass of ``x`` through the session's architecture with given weights."""
-    return session.predict_function(weight_tensors, tf.convert_to_tensor(x)).numpy()
+class CompiledPredictor:
+    """Outputs of a cached architecture's traced predict function for given weights.
+
+    Parameters
+    ----------
+    session_factory : callable
+        Returns the :class:`_Session` of the architecture (looked up on the
+        first call, so that unpickled estimators find or rebuild it).
+    weights : list of ndarray
+        In ``model.weights`` order.
+    """
+
+    def __init__(self, session_factory, weights):
+        self._session_factory = session_factory
+        self._weights = [tf.convert_to_tensor(w) for w in weights]
+        self._function = None
+
+    def __call__(self, x):
+        if self._function is None:
+            self._function = self._session_factory().predict_function
+        x = tf.convert_to_tensor(np.asarray(x, dtype=np.float32))
+        return self._function(self._weights, x).numpy().astype(np.float64)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.special import erf, expit, softmax
 from sklearn.base import ClassifierMixin, RegressorMixin
 
 from ..utils.fixes import Interval, StrOptions
@@ -15,6 +16,25 @@ ACTIVATIONS = frozenset(
     {"elu", "gelu", "leaky_relu", "linear", "relu", "selu", "sigmoid", "softplus", "swish",
      "tanh"}
 )  # fmt: skip
+
+
+_SELU_ALPHA, _SELU_SCALE = 1.6732632423543772, 1.0507009873554805
+
+# float64 NumPy twins of the Keras activations (Keras's defaults: exact gelu,
+# leaky_relu slope 0.2), for predicting without TensorFlow's per-call cost.
+_NUMPY_ACTIVATIONS = {
+    "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0))),
+    "gelu": lambda z: 0.5 * z * (1.0 + erf(z / np.sqrt(2.0))),
+    "leaky_relu": lambda z: np.where(z > 0, z, 0.2 * z),
+    "linear": lambda z: z,
+    "relu": lambda z: np.maximum(z, 0.0),
+    "selu": lambda z: _SELU_SCALE * np.where(z > 0, z, _SELU_ALPHA * np.expm1(np.minimum(z, 0))),
+    "sigmoid": expit,
+    "softmax": lambda z: softmax(z, axis=1),
+    "softplus": lambda z: np.logaddexp(0.0, z),
+    "swish": lambda z: z * expit(z),
+    "tanh": np.tanh,
+}
 
 
 def build_mlp(
@@ -127,6 +147,30 @@ class MLPArchitecture:
             else:
                 weights.append(np.zeros(shape, dtype=np.float32))
         return weights
+
+    def predictor(self, weights, objective):
+        """A float64 NumPy forward pass with the fitted ``weights``."""
+        return _MLPForward(weights, self.activation, self.output_activation)
+
+
+class _MLPForward:
+    """Dense layers in float64 NumPy: row-independent and ~10x faster than TF calls."""
+
+    def __init__(self, weights, activation, output_activation):
+        self._layers = [
+            (np.asarray(kernel, dtype=np.float64), np.asarray(bias, dtype=np.float64))
+            for kernel, bias in zip(weights[::2], weights[1::2])
+        ]
+        n_hidden = len(self._layers) - 1
+        self._activations = [_NUMPY_ACTIVATIONS[activation]] * n_hidden + [
+            _NUMPY_ACTIVATIONS[output_activation]
+        ]
+
+    def __call__(self, x):
+        z = np.asarray(x, dtype=np.float64)
+        for (kernel, bias), activation in zip(self._layers, self._activations):
+            z = activation(z @ kernel + bias)
+        return z
 
 
 class _KerasMLPBase(BaseKerasEstimator):
