@@ -20,7 +20,10 @@ from ._duplicates import duplicate_groups
 _CHECKS = {  # column: (name in the summary, what a nonzero value means)
     "n_overlap": ("overlap", "rows in both training and validation"),
     "n_duplicates": ("duplicates", "validation rows identical to a training row"),
-    "n_temporal": ("time order", "validation rows earlier than the latest training row"),
+    "n_temporal": (
+        "time order",
+        "validation rows earlier than the latest training row",
+    ),
     "unseen_classes": ("unseen classes", "classes in validation absent from training"),
     "class_sorted_unshuffled": (
         "class-sorted",
@@ -81,7 +84,8 @@ class AuditResult:
     >>> result = audit_cv(KFold(2), X, y=[0, 0, 0, 1, 1, 1])
     >>> result.ok
     False
-    >>> result.to_frame()[["n_duplicates", "unseen_classes"]]  # doctest: +NORMALIZE_WHITESPACE
+    >>> frame = result.to_frame()
+    >>> frame[["n_duplicates", "unseen_classes"]]  # doctest: +NORMALIZE_WHITESPACE
            n_duplicates unseen_classes
     split
     0                 3           (0,)
@@ -294,10 +298,14 @@ def _audit_one(train, test, duplicates, y, time):
         n_test=len(test),
         n_overlap=int(overlap.sum()),
         n_duplicates=int((in_train[duplicates[test]] & ~overlap).sum()),
-        n_temporal=None if time is None else int((time[test] < time[train].max()).sum()),
+        n_temporal=None if time is None else _count_earlier(time[test], time[train]),
         unseen_classes=None if y is None else _unseen_classes(y[train], y[test]),
         class_sorted_unshuffled=None if y is None else _sorted_block(y, test),
     )
+
+
+def _count_earlier(time_test, time_train):
+    return int((time_test < time_train.max()).sum())
 
 
 def _unseen_classes(y_train, y_test):
@@ -313,7 +321,9 @@ def _sorted_block(y, test):
 
 
 def _is_class_labels(y):
-    return y is not None and type_of_target(y, input_name="y") in ("binary", "multiclass")
+    if y is None:
+        return False
+    return type_of_target(y, input_name="y") in ("binary", "multiclass")
 
 
 def _check_time(time, X, n_samples):
@@ -334,7 +344,9 @@ def _check_time(time, X, n_samples):
         )
     n_missing = int(pd.isna(time).sum())
     if n_missing:
-        raise ValueError(f"time has {n_missing} missing values; every row needs a time.")
+        raise ValueError(
+            f"time has {n_missing} missing values; every row needs a time."
+        )
     return time
 
 

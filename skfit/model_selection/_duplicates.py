@@ -85,7 +85,8 @@ def duplicate_groups(X, *, decimals=None):
     )
     if sparse.issparse(X):
         return _group_sparse(X, decimals)
-    return _group_dense_keys([_column_key(X[:, j], decimals) for j in range(X.shape[1])])
+    columns = [_column_key(X[:, j], decimals) for j in range(X.shape[1])]
+    return _group_dense_keys(columns)
 
 
 def _column_key(column, decimals):
