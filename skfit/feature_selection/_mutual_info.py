@@ -1,0 +1,361 @@
+"""Mutual-information feature scores and a selector that estimates its own noise floor."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import stats
+from sklearn.base import BaseEstimator
+from sklearn.feature_selection import SelectorMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, check_X_y
+
+from ..utils.fixes import Interval, StrOptions, _fit_context, validate_data, validate_params
+from ._estimators import make_scoring
+
+# float32 input (e.g. MNIST) is scored as is, without a float64 copy.
+_FLOAT_DTYPES = (np.float64, np.float32)
+
+_SCORING_CONSTRAINTS = {
+    "method": [StrOptions({"binned", "knn"})],
+    "n_bins": [Interval(Integral, 2, None, closed="left")],
+    "discrete_features": [StrOptions({"auto"}), "boolean", "array-like"],
+    "discrete_target": [StrOptions({"auto"}), "boolean"],
+    "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+}
+
+
+@validate_params(
+    {"X": ["array-like"], "y": ["array-like"], **_SCORING_CONSTRAINTS, "random_state": ["random_state"]},
+    prefer_skip_nested_validation=True,
+)
+def mutual_info_scores(
+    X,
+    y,
+    *,
+    method="binned",
+    n_bins=16,
+    discrete_features="auto",
+    discrete_target="auto",
+    n_neighbors=3,
+    random_state=None,
+):
+    """Estimate the mutual information between each feature and the target.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Numeric features, without missing values.
+    y : array-like of shape (n_samples,)
+        Class labels or a continuous target.
+    method : {"binned", "knn"}, default="binned"
+        ``"binned"``: plug-in estimate on quantile bins, computed for all
+        features at once (fast; biased upward by about
+        ``(n_codes - 1) * (n_classes - 1) / (2 * n_samples)`` on pure
+        noise). ``"knn"``: scikit-learn's k-nearest-neighbour estimator
+        (:func:`~sklearn.feature_selection.mutual_info_classif` or
+        :func:`~sklearn.feature_selection.mutual_info_regression`).
+    n_bins : int, default=16
+        Number of near-equal-count bins for a continuous feature (and, with
+        ``method="binned"``, for a continuous target). A column holding at
+        most ``n_bins`` distinct values counts as discrete under ``"auto"``.
+    discrete_features : "auto", bool or array-like, default="auto"
+        Which features are discrete, i.e. scored exactly by their own
+        values: ``"auto"`` (those with at most ``n_bins`` distinct values),
+        ``True``/``False`` for all, a boolean mask or column indices.
+    discrete_target : "auto" or bool, default="auto"
+        Whether ``y`` holds class labels (classification) or a continuous
+        quantity (regression). ``"auto"``: a non-float ``y`` is discrete; a
+        float ``y`` is discrete when its values are integers and at most
+        ``n_bins`` distinct ones.
+    n_neighbors : int, default=3
+        Neighbours of the ``"knn"`` estimator; unused by ``"binned"``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the small noise the ``"knn"`` estimator adds to continuous
+        features; ``"binned"`` is deterministic.
+
+    Returns
+    -------
+    scores : ndarray of shape (n_features,)
+        Mutual information of each feature with ``y``, in nats.
+
+    See Also
+    --------
+    MutualInfoSelector : Keeps the features scoring clearly above noise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfit.feature_selection import mutual_info_scores
+    >>> rng = np.random.RandomState(0)
+    >>> y = rng.randint(0, 2, size=500)
+    >>> X = np.column_stack([y + rng.normal(scale=0.5, size=500),
+    ...                      rng.normal(size=500)])
+    >>> scores = mutual_info_scores(X, y)
+    >>> bool(scores[0] > 0.2 > scores[1])
+    True
+    """
+    _check_numeric_columns(X)
+    X, y = check_X_y(X, y, dtype=_FLOAT_DTYPES)
+    scoring = _scoring(
+        X,
+        y,
+        method=method,
+        n_bins=n_bins,
+        discrete_features=discrete_features,
+        discrete_target=discrete_target,
+        n_neighbors=n_neighbors,
+        random_state=random_state,
+        feature_names=None,
+    )
+    return scoring.score(scoring.target)
+
+
+class MutualInfoSelector(SelectorMixin, BaseEstimator):
+    """Select features by mutual information with the target, above the noise floor.
+
+    Each feature is scored by its mutual information (MI) with ``y``
+    (classification or regression, detected from ``y``). An MI estimate is
+    positive even for pure noise, by an amount that depends on the
+    feature's number of bins or distinct values, so a fixed cut-off cannot
+    tell weak features from noise. With ``threshold="auto"`` the selector
+    finds the noise floor from the data: it scores ``n_permutations``
+    shuffled copies of ``y`` with the same estimator, fits a Gamma
+    distribution per feature to these null scores (each feature's mean, a
+    dispersion pooled over the features with the same number of codes),
+    and keeps a feature when its score exceeds the ``1 - alpha /
+    n_features`` quantile of its null: a pure-noise feature is then kept
+    with probability about ``alpha / n_features``, so all noise is dropped
+    with probability about ``1 - alpha``, whatever the number of noise
+    columns.
+
+    Parameters
+    ----------
+    k : int, "all" or None, default=None
+        Keep the ``k`` highest-scoring features instead (``threshold`` is
+        then ignored); ``"all"`` keeps every feature. A ``k`` above the
+        number of features warns and keeps all, as
+        :class:`~sklearn.feature_selection.SelectKBest` does.
+    threshold : "auto" or float, default="auto"
+        With ``k=None``, keep the features whose score is strictly above the
+        threshold: ``"auto"`` for the per-feature noise floor described
+        above, or a fixed MI value in nats.
+    method : {"binned", "knn"}, default="binned"
+        Estimator, see :func:`mutual_info_scores`. With ``"knn"`` and
+        ``threshold="auto"`` the k-NN estimate runs ``n_permutations + 1``
+        times, which is slow on large tables.
+    n_bins : int, default=16
+        Bins per continuous feature; see :func:`mutual_info_scores`.
+    discrete_features : "auto", bool or array-like, default="auto"
+        See :func:`mutual_info_scores`.
+    discrete_target : "auto" or bool, default="auto"
+        Classification (``True``) or regression (``False``); see
+        :func:`mutual_info_scores`.
+    n_neighbors : int, default=3
+        Neighbours of the ``"knn"`` estimator.
+    n_permutations : int, default=20
+        Shuffled copies of ``y`` scored to estimate the noise floor
+        (``threshold="auto"`` only).
+    alpha : float in (0, 1), default=0.05
+        Probability, for ``threshold="auto"``, that any pure-noise feature
+        is kept.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the permutations (and the ``"knn"`` estimator's noise); an
+        int makes the selection reproducible.
+
+    Attributes
+    ----------
+    scores_ : ndarray of shape (n_features,)
+        Mutual information of each feature with ``y``, in nats.
+    threshold_ : ndarray of shape (n_features,), float or None
+        The score a feature must exceed to be kept: one noise floor per
+        feature for ``threshold="auto"``, the given float for a fixed
+        threshold, and None when selecting by ``k``.
+    null_scores_ : ndarray of shape (n_permutations, n_features) or None
+        Scores of each feature against each shuffled ``y``
+        (``threshold="auto"`` only; None otherwise).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column
+        names.
+
+    See Also
+    --------
+    mutual_info_scores : The scores on their own.
+    sklearn.feature_selection.SelectKBest : Selection by a known ``k``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfit.feature_selection import MutualInfoSelector
+    >>> rng = np.random.RandomState(0)
+    >>> y = rng.randint(0, 3, size=600)
+    >>> signal = y[:, None] + rng.normal(scale=0.8, size=(600, 3))
+    >>> noise = rng.uniform(size=(600, 5))
+    >>> selector = MutualInfoSelector(random_state=0).fit(np.hstack([signal, noise]), y)
+    >>> selector.get_support().nonzero()[0]
+    array([0, 1, 2])
+    """
+
+    _parameter_constraints = {
+        "k": [None, StrOptions({"all"}), Interval(Integral, 0, None, closed="left")],
+        "threshold": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
+        **_SCORING_CONSTRAINTS,
+        "n_permutations": [Interval(Integral, 2, None, closed="left")],
+        "alpha": [Interval(Real, 0, 1, closed="neither")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        k=None,
+        threshold="auto",
+        *,
+        method="binned",
+        n_bins=16,
+        discrete_features="auto",
+        discrete_target="auto",
+        n_neighbors=3,
+        n_permutations=20,
+        alpha=0.05,
+        random_state=None,
+    ):
+        self.k = k
+        self.threshold = threshold
+        self.method = method
+        self.n_bins = n_bins
+        self.discrete_features = discrete_features
+        self.discrete_target = discrete_target
+        self.n_neighbors = n_neighbors
+        self.n_permutations = n_permutations
+        self.alpha = alpha
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Score the features and set the threshold.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Numeric features, without missing values.
+        y : array-like of shape (n_samples,)
+            Class labels or a continuous target.
+
+        Returns
+        -------
+        self : MutualInfoSelector
+            The fitted selector.
+        """
+        _check_numeric_columns(X)
+        X, y = validate_data(self, X, y, dtype=_FLOAT_DTYPES)
+        rng = check_random_state(self.random_state)
+        scoring = _scoring(
+            X,
+            y,
+            method=self.method,
+            n_bins=self.n_bins,
+            discrete_features=self.discrete_features,
+            discrete_target=self.discrete_target,
+            n_neighbors=self.n_neighbors,
+            random_state=rng.randint(np.iinfo(np.int32).max),
+            feature_names=getattr(self, "feature_names_in_", None),
+        )
+        self.scores_ = scoring.score(scoring.target)
+        self.threshold_ = None
+        self.null_scores_ = None
+        if self.k is not None:
+            if self.k != "all" and self.k > X.shape[1]:
+                warnings.warn(
+                    f"k={self.k} is greater than n_features={X.shape[1]}. "
+                    "All the features will be returned.",
+                    UserWarning,
+                )
+        elif self.threshold == "auto":
+            self.null_scores_ = np.array(
+                [
+                    scoring.score(rng.permutation(scoring.target))
+                    for _ in range(self.n_permutations)
+                ]
+            )
+            self.threshold_ = noise_floor(self.null_scores_, scoring.groups, self.alpha)
+        else:
+            self.threshold_ = float(self.threshold)
+        return self
+
+    def _get_support_mask(self):
+        check_is_fitted(self)
+        if self.k is None:
+            return self.scores_ > self.threshold_
+        mask = np.zeros(self.scores_.shape, dtype=bool)
+        if self.k == "all" or self.k >= mask.size:
+            mask[:] = True
+        elif self.k > 0:
+            mask[np.argsort(-self.scores_, kind="stable")[: self.k]] = True
+        return mask
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags
+
+
+def noise_floor(null_scores, groups, alpha):
+    """Per-feature score that pure noise exceeds with probability ``alpha / n_features``.
+
+    Parameters
+    ----------
+    null_scores : ndarray of shape (n_permutations, n_features)
+        Each feature's scores against shuffled copies of the target.
+    groups : ndarray of shape (n_features,)
+        Features with equal ``groups`` (number of codes) share one
+        dispersion estimate.
+    alpha : float
+        Family-wise probability of keeping any pure-noise feature.
+
+    Returns
+    -------
+    floor : ndarray of shape (n_features,)
+        Upper ``alpha / n_features`` quantile of a Gamma distribution with
+        the feature's null mean and its group's pooled variance-to-mean
+        ratio (the scale). Where the null never varies, its mean.
+    """
+    mean = null_scores.mean(axis=0)
+    variance = null_scores.var(axis=0, ddof=1)
+    floor = mean.copy()
+    level = alpha / null_scores.shape[1]
+    for group in np.unique(groups):
+        members = (groups == group) & (mean > 0)
+        scale = variance[members].sum() / max(mean[members].sum(), np.finfo(float).tiny)
+        if scale > 0:
+            floor[members] = stats.gamma.isf(level, mean[members] / scale, scale=scale)
+    return floor
+
+
+def _scoring(X, y, *, feature_names, **params):
+    """:func:`make_scoring`, warning about constant features by name."""
+    scoring = make_scoring(X, y, **params)
+    constant = np.flatnonzero(scoring.n_distinct == 1)
+    if constant.size:
+        names = constant if feature_names is None else feature_names[constant]
+        warnings.warn(
+            f"Features {list(names)} are constant: their mutual information "
+            "with y is 0 and no threshold keeps them.",
+            UserWarning,
+        )
+    return scoring
+
+
+def _check_numeric_columns(X):
+    """Raise a TypeError naming the non-numeric columns of a DataFrame."""
+    if not (hasattr(X, "dtypes") and hasattr(X, "columns")):
+        return
+    from pandas.api.types import is_numeric_dtype
+
+    bad = [str(name) for name, dtype in X.dtypes.items() if not is_numeric_dtype(dtype)]
+    if bad:
+        raise TypeError(
+            f"Mutual information needs numeric features; columns {bad} are not "
+            "numeric. Encode them first (e.g. with OrdinalEncoder or OneHotEncoder)."
+        )
