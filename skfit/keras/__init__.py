@@ -2,5 +2,12 @@
 
 from . import _tf  # noqa: F401  (silences TensorFlow before anything imports it)
 from ._mlp import KerasMLPClassifier, KerasMLPRegressor, build_mlp
+from ._wrappers import KerasClassifier, KerasRegressor
 
-__all__ = ["KerasMLPClassifier", "KerasMLPRegressor", "build_mlp"]
+__all__ = [
+    "KerasClassifier",
+    "KerasMLPClassifier",
+    "KerasMLPRegressor",
+    "KerasRegressor",
+    "build_mlp",
+]

@@ -10,6 +10,7 @@ target is encoded (``_encode_target``).
 """
 
 import math
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,7 +20,6 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils.fixes import (
-    HasMethods,
     Interval,
     StrOptions,
     _check_sample_weight,
@@ -81,14 +81,16 @@ class BaseKerasEstimator(BaseEstimator):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        y_encoded, objective = self._encode_target(y)
+        y_encoded = self._encode_target(y)
         sample_weight = (sample_weight * self._target_weights(y_encoded)).astype(np.float32)
 
         rng = check_random_state(self.random_state)
         split_seed, model_seed, shuffle_seed = (int(s) for s in rng.randint(0, 2**31 - 1, 3))
         train, val = self._validation_indices(y_encoded, split_seed)
+        architecture = self._architecture(X.shape[1], model_seed)
+        y_encoded, objective = self._encode_for_output(y_encoded, architecture.n_outputs)
+        objective = objective.with_loss(self._loss())
         data = _split_arrays(X, y_encoded, sample_weight, train, val)
-        architecture = self._architecture(X.shape[1], objective, model_seed)
         settings = _engine.LoopSettings(
             epochs=self.epochs,
             batch_size=self.batch_size,
@@ -116,14 +118,22 @@ class BaseKerasEstimator(BaseEstimator):
             print(f"{type(self).__name__}: Keras callbacks given, training with model.fit")
         return uses_callbacks
 
-    def _fit_compiled(self, architecture, objective, data, settings, seed):
-        session = _engine.get_session(
+    def _loss(self):
+        """A user-given Keras loss replacing the default objective's, or None."""
+        return None
+
+    def _session(self, architecture, objective, has_validation):
+        return _engine.get_session(
             architecture.key,
             architecture.build,
+            architecture.n_features,
             optimizer_config(self.optimizer),
             objective,
-            has_validation=len(data[3]) > 0,
+            has_validation,
         )
+
+    def _fit_compiled(self, architecture, objective, data, settings, seed):
+        session = self._session(architecture, objective, has_validation=len(data[3]) > 0)
         initial = architecture.initial_weights(session.model)
         return _engine.train(session, data, settings, initial, self.learning_rate, seed)
 
@@ -141,7 +151,7 @@ class BaseKerasEstimator(BaseEstimator):
         self._architecture_ = architecture
         self._objective = objective
         self._weights = result.weights
-        self._predictor = architecture.predictor(result.weights, objective)
+        self._predictor = self._make_predictor()
         self._model = None
         self.history_ = result.history
         self.n_epochs_ = result.n_epochs
@@ -203,7 +213,11 @@ class BaseKerasEstimator(BaseEstimator):
     def __setstate__(self, state):
         super().__setstate__(state)
         if "_weights" in state:
-            self._predictor = self._architecture_.predictor(self._weights, self._objective)
+            self._predictor = self._make_predictor()
+
+    def _make_predictor(self):
+        session = partial(self._session, self._architecture_, self._objective, False)
+        return self._architecture_.predictor(self._weights, session)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

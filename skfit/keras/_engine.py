@@ -50,8 +50,9 @@ class TrainResult:
 class _Session:
     """One model + optimizer with traced train and predict functions."""
 
-    def __init__(self, build_model, optimizer_config, objective, has_validation):
+    def __init__(self, build_model, n_features, optimizer_config, objective, has_validation):
         self.model = build_model()
+        self.n_features = n_features
         self.optimizer = keras.optimizers.get(optimizer_config)
         self.optimizer.build(self.model.trainable_variables)
         self._initial_optimizer_values = [v.numpy() for v in self.optimizer.variables]
@@ -60,7 +61,14 @@ class _Session:
         self.has_validation = has_validation
         self.lock = threading.Lock()
         self.train_function = self._make_train_function()
-        self.predict_function = self._make_predict_function()
+        self._predict_function = None
+
+    @property
+    def predict_function(self):
+        """The traced forward pass ``f(weights, x)``, traced on first use."""
+        if self._predict_function is None:
+            self._predict_function = self._make_predict_function()
+        return self._predict_function
 
     # -- per-fit state -------------------------------------------------------
     def reset(self, initial_weights, learning_rate, seed):
@@ -74,9 +82,8 @@ class _Session:
 
     # -- traced functions ----------------------------------------------------
     def _specs(self, prefix=""):
-        n_features = self.model.inputs[0].shape[1:]
         return [
-            tf.TensorSpec((None, *n_features), tf.float32, name=prefix + "x"),
+            tf.TensorSpec((None, self.n_features), tf.float32, name=prefix + "x"),
             tf.TensorSpec(
                 (None, *self.objective.y_shape), tf.as_dtype(self.objective.y_dtype), name=prefix + "y"
             ),
@@ -231,7 +238,7 @@ class _SessionCache:
 SESSIONS = _SessionCache(_MAX_SESSIONS)
 
 
-def get_session(model_key, build_model, optimizer_config, objective, has_validation):
+def get_session(model_key, build_model, n_features, optimizer_config, objective, has_validation):
     """Return the cached session for this configuration, creating it if needed.
 
     Parameters
@@ -240,7 +247,9 @@ def get_session(model_key, build_model, optimizer_config, objective, has_validat
         Identity of the architecture: two models with the same key must have
         the same layers, shapes and weights layout.
     build_model : callable
-        Returns a new Keras model of that architecture.
+        Returns a new, built Keras model of that architecture.
+    n_features : int
+        Width of the model's input.
     optimizer_config : dict
         ``{"class_name": ..., "config": {...}}`` for :func:`keras.optimizers.get`.
     objective : skfit.keras._objectives.Objective
@@ -249,7 +258,8 @@ def get_session(model_key, build_model, optimizer_config, objective, has_validat
     optimizer_key = _freeze(optimizer_config)
     key = (model_key, optimizer_key, objective.key, bool(has_validation))
     return SESSIONS.get(
-        key, lambda: _Session(build_model, optimizer_config, objective, has_validation)
+        key,
+        lambda: _Session(build_model, n_features, optimizer_config, objective, has_validation),
     )
 
 

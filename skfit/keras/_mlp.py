@@ -148,7 +148,7 @@ class MLPArchitecture:
                 weights.append(np.zeros(shape, dtype=np.float32))
         return weights
 
-    def predictor(self, weights, objective):
+    def predictor(self, weights, session):
         """A float64 NumPy forward pass with the fitted ``weights``."""
         return _MLPForward(weights, self.activation, self.output_activation)
 
@@ -184,7 +184,7 @@ class _KerasMLPBase(BaseKerasEstimator):
     }
     _output_activation = "linear"
 
-    def _architecture(self, n_features, objective, seed):
+    def _architecture(self, n_features, seed):
         return MLPArchitecture(
             n_features=n_features,
             n_outputs=self.n_outputs_,

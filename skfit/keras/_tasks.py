@@ -30,13 +30,13 @@ class ClassifierTaskMixin:
             )
         self.n_outputs_ = len(self.classes_)
         self._y_index = y_index
-        return y_index.astype(np.int32), softmax_objective()
+        return y_index.astype(np.int32)
 
     def _encode_for_output(self, y_index, n_units):
         """Encoding and objective for a network with ``n_units`` outputs."""
         n_classes = len(self.classes_)
         if n_units == n_classes:
-            return y_index.astype(np.int32), softmax_objective()
+            return y_index, softmax_objective()
         if n_units == 1 and n_classes == 2:
             return y_index.astype(np.float32).reshape(-1, 1), sigmoid_objective()
         raise ValueError(
@@ -101,7 +101,7 @@ class RegressorTaskMixin:
         self._y_ndim = np.ndim(y)
         y = np.asarray(y, dtype=np.float32).reshape(len(y), -1)
         self.n_outputs_ = y.shape[1]
-        return y, regression_objective(self.n_outputs_)
+        return y
 
     def _encode_for_output(self, y, n_units):
         if n_units != self.n_outputs_:

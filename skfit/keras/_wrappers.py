@@ -1,0 +1,376 @@
+"""KerasClassifier / KerasRegressor: any user Keras model as a scikit-learn estimator."""
+
+import difflib
+import inspect
+import random
+from contextlib import contextmanager
+from functools import partial
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin, clone
+
+from ..utils.fixes import Interval, StrOptions  # noqa: F401  (constraints below)
+from ._base import BaseKerasEstimator
+from ._engine import CompiledPredictor
+from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
+from ._tf import keras
+
+# Arguments a model-building function may ask for by name, besides its own.
+_META_ARGUMENTS = ("n_features_in", "n_outputs", "n_classes")
+
+
+@contextmanager
+def _seeded_python_random(seed):
+    """Seed Python's ``random`` (where Keras draws unseeded layer seeds), then restore it."""
+    state = random.getstate()
+    random.seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(state)
+
+
+class UserModelArchitecture:
+    """A user model (instance or builder) as trained by skfit's engine.
+
+    Parameters
+    ----------
+    builder : callable
+        Returns a new Keras model; called once here (seeded) for the initial
+        weights, and again for the engine's cached copy or ``model_``.
+    key : hashable
+        Identity of the architecture for the trace cache.
+    n_features : int
+    seed : int
+    """
+
+    def __init__(self, builder, key, n_features, seed):
+        self.builder = builder
+        self.key = (*key, n_features)
+        self.n_features = n_features
+        with _seeded_python_random(seed):
+            model = self.build()
+        self.n_outputs = _output_units(model, n_features)
+        self._initial_weights = model.get_weights()
+
+    def build(self):
+        model = self.builder()
+        if not isinstance(model, keras.Model):
+            raise TypeError(
+                f"model must be a keras.Model or a function returning one; it returned "
+                f"{type(model).__name__}."
+            )
+        _call_once(model, self.n_features)
+        return model
+
+    def initial_weights(self, model):
+        return self._initial_weights
+
+    def predictor(self, weights, session):
+        return CompiledPredictor(session, weights)
+
+
+def _call_once(model, n_features):
+    try:
+        return model(np.zeros((1, n_features), dtype=np.float32), training=False)
+    except Exception as exc:
+        raise ValueError(
+            f"The Keras model cannot take X with {n_features} features: calling it on "
+            f"a batch of shape (1, {n_features}) failed with {type(exc).__name__}: {exc}"
+        ) from None
+
+
+def _output_units(model, n_features):
+    output = _call_once(model, n_features)
+    if isinstance(output, (list, tuple, dict)) or len(output.shape) != 2:
+        raise ValueError(
+            "The Keras model must have a single output of shape (n_samples, units); "
+            f"it returned {type(output).__name__} of shape {getattr(output, 'shape', '?')}."
+        )
+    return int(output.shape[1])
+
+
+class _KerasWrapperBase(BaseKerasEstimator):
+    _parameter_constraints: dict = {
+        **BaseKerasEstimator._parameter_constraints,
+        "model": [keras.Model, callable, None],
+        "model_params": [dict, None],
+        "loss": [str, callable, None],
+    }
+
+    # -- routed model parameters (``model__units``) ---------------------------
+    def get_params(self, deep=True):
+        params = super().get_params(deep=deep)
+        if deep:
+            params.update({f"model__{k}": v for k, v in (self.model_params or {}).items()})
+        return params
+
+    def set_params(self, **params):
+        routed = {k[len("model__") :]: params.pop(k) for k in list(params) if k.startswith("model__")}
+        if routed:
+            self._check_model_params(routed)
+            self.model_params = {**(self.model_params or {}), **routed}
+        return super().set_params(**params)
+
+    def __sklearn_clone__(self):
+        # The user's Keras model is never modified (each fit builds its own
+        # copy), so clones share it rather than deep-copying a Keras object.
+        params = self.get_params(deep=False)
+        model = params.pop("model")
+        return type(self)(model=model, **{k: clone(v, safe=False) for k, v in params.items()})
+
+    def _check_model_params(self, model_params):
+        if isinstance(self.model, keras.Model) or self.model is None:
+            raise ValueError(
+                f"model_params {sorted(model_params)} need model to be a function that "
+                f"builds the Keras model; got model={self.model!r}."
+            )
+        accepted = _accepted_arguments(self.model)
+        if accepted is None:
+            return
+        for name in model_params:
+            if name not in accepted:
+                close = difflib.get_close_matches(name, accepted, n=1)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                raise ValueError(
+                    f"{self.model.__name__}() has no parameter {name!r} (set as "
+                    f"model__{name}); its parameters are {sorted(accepted)}.{hint}"
+                )
+
+    # -- the model -------------------------------------------------------------
+    def _architecture(self, n_features, seed):
+        if self.model is None:
+            raise ValueError(
+                f"{type(self).__name__} needs a Keras model: pass model=<keras.Model> or "
+                "model=<function returning a keras.Model>."
+            )
+        if isinstance(self.model, keras.Model):
+            builder = partial(keras.models.clone_model, self.model)
+            return UserModelArchitecture(builder, ("instance", id(self.model)), n_features, seed)
+        model_params = dict(self.model_params or {})
+        self._check_model_params(model_params)
+        kwargs = {**self._meta_arguments(n_features), **model_params}
+        accepted = _accepted_arguments(self.model)
+        if accepted is not None:
+            kwargs = {k: v for k, v in kwargs.items() if k in accepted}
+        key = ("builder", self.model, _hashable(kwargs))
+        return UserModelArchitecture(partial(self.model, **kwargs), key, n_features, seed)
+
+    def _meta_arguments(self, n_features):
+        return {"n_features_in": n_features, "n_outputs": self.n_outputs_}
+
+    def _loss(self):
+        return self.loss
+
+
+def _accepted_arguments(function):
+    """Parameter names of ``function``, or None when it takes ``**kwargs``."""
+    parameters = inspect.signature(function).parameters.values()
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return None
+    return [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+
+def _hashable(kwargs):
+    """A hashable stand-in for ``kwargs``; unhashable values make the key unique."""
+    items = []
+    for name, value in sorted(kwargs.items()):
+        if isinstance(value, list):
+            value = tuple(value)
+        try:
+            hash(value)
+        except TypeError:
+            value = ("unhashable", object())
+        items.append((name, value))
+    return tuple(items)
+
+
+_WRAPPER_DOC = """
+    Parameters
+    ----------
+    model : keras.Model or callable, default=None
+        A Keras model (each fit trains a fresh clone of it) or a function
+        returning a new model. The function may take the arguments
+        ``n_features_in`` and ``n_outputs``{n_classes} (filled from the data)
+        and any of its own, set through ``model_params`` or, in a grid
+        search, as ``model__<name>``.
+    model_params : dict, default=None
+        Arguments of the ``model`` function (never modified by skfit).
+    loss : str or callable, default=None
+        A Keras loss of ``(y_true, y_pred)`` per sample; default {loss}.
+    optimizer : str or keras.optimizers.Optimizer, default="rmsprop"
+        Optimizer; its learning rate is set from ``learning_rate``.
+    learning_rate : float > 0, default=1e-3
+    batch_size : int >= 1, default=128
+    epochs : int >= 1, default=20
+    validation_fraction : float in [0, 1), default=0.1
+        Share of rows held out (shuffled{stratified}) for ``val_loss``.
+    early_stopping : bool, default=False
+        Stop after ``patience`` epochs without improvement and restore the
+        best epoch's weights.
+    patience : int >= 1, default=5{class_weight}
+    callbacks : list of keras.callbacks.Callback, default=None
+        When given, training runs through ``model.fit``.
+    engine : {{"auto", "compiled", "keras"}}, default="auto"
+        The compiled one-graph training loop or ``model.fit``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds model building, the validation split, shuffling and dropout.
+    verbose : int, default=0
+
+    Attributes
+    ----------{classes}
+    model_ : keras.Model
+        The fitted model (built on first access).
+    history_ : dict of str to list of float
+        Per-epoch ``loss`` (and metrics), with validation ``val_loss``.
+    best_epoch_ : int
+        1-based epoch of the lowest validation (else training) loss.
+    n_epochs_ : int
+        Epochs actually run.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of str
+        Column names of ``X`` when it is a DataFrame with string columns.
+"""
+
+
+class KerasClassifier(ClassifierMixin, ClassifierTaskMixin, _KerasWrapperBase):
+    __doc__ = (
+        "Any Keras classification model as a scikit-learn classifier.\n\n"
+        "The model's last layer has one unit per class (softmax) or, for two\n"
+        "classes, one sigmoid unit.\n"
+        + _WRAPPER_DOC.format(
+            n_classes=", ``n_classes``",
+            loss="sparse categorical (or binary) cross-entropy",
+            stratified=", stratified by class",
+            class_weight=(
+                '\n    class_weight : dict, "balanced" or None, default=None\n'
+                "        Weights of the classes in the loss."
+            ),
+            classes="\n    classes_ : ndarray of shape (n_classes,)\n        Class labels.",
+        )
+        + """
+    Examples
+    --------
+    >>> import keras
+    >>> from sklearn.datasets import load_iris
+    >>> from skfit import KerasClassifier
+    >>> def build(n_features_in, n_classes, units=16):
+    ...     return keras.Sequential([keras.Input((n_features_in,)),
+    ...                              keras.layers.Dense(units, activation="relu"),
+    ...                              keras.layers.Dense(n_classes, activation="softmax")])
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = KerasClassifier(build, model_params={"units": 8}, epochs=3, random_state=0)
+    >>> clf.fit(X, y).predict_proba(X[:2]).shape
+    (2, 3)
+    >>> clf.set_params(model__units=32).get_params()["model__units"]
+    32
+    """
+    )
+
+    _parameter_constraints: dict = {
+        **_KerasWrapperBase._parameter_constraints,
+        **ClassifierTaskMixin._parameter_constraints,
+    }
+
+    def __init__(
+        self,
+        model=None,
+        model_params=None,
+        loss=None,
+        optimizer="rmsprop",
+        learning_rate=1e-3,
+        batch_size=128,
+        epochs=20,
+        validation_fraction=0.1,
+        early_stopping=False,
+        patience=5,
+        class_weight=None,
+        callbacks=None,
+        engine="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.model = model
+        self.model_params = model_params
+        self.loss = loss
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.validation_fraction = validation_fraction
+        self.early_stopping = early_stopping
+        self.patience = patience
+        self.class_weight = class_weight
+        self.callbacks = callbacks
+        self.engine = engine
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _meta_arguments(self, n_features):
+        return {**super()._meta_arguments(n_features), "n_classes": len(self.classes_)}
+
+
+class KerasRegressor(RegressorMixin, RegressorTaskMixin, _KerasWrapperBase):
+    __doc__ = (
+        "Any Keras regression model as a scikit-learn regressor.\n\n"
+        "The model's last layer has one unit per target column.\n"
+        + _WRAPPER_DOC.format(
+            n_classes="",
+            loss="mean squared error",
+            stratified="",
+            class_weight="",
+            classes="",
+        )
+        + """
+    Examples
+    --------
+    >>> import keras
+    >>> from sklearn.datasets import make_regression
+    >>> from skfit import KerasRegressor
+    >>> def build(n_features_in, n_outputs):
+    ...     return keras.Sequential([keras.Input((n_features_in,)),
+    ...                              keras.layers.Dense(n_outputs)])
+    >>> X, y = make_regression(n_samples=100, n_features=4, random_state=0)
+    >>> KerasRegressor(build, epochs=3, random_state=0).fit(X, y).predict(X[:2]).shape
+    (2,)
+    """
+    )
+
+    _parameter_constraints: dict = {
+        **_KerasWrapperBase._parameter_constraints,
+        **RegressorTaskMixin._parameter_constraints,
+    }
+
+    def __init__(
+        self,
+        model=None,
+        model_params=None,
+        loss=None,
+        optimizer="rmsprop",
+        learning_rate=1e-3,
+        batch_size=128,
+        epochs=20,
+        validation_fraction=0.1,
+        early_stopping=False,
+        patience=5,
+        callbacks=None,
+        engine="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.model = model
+        self.model_params = model_params
+        self.loss = loss
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.validation_fraction = validation_fraction
+        self.early_stopping = early_stopping
+        self.patience = patience
+        self.callbacks = callbacks
+        self.engine = engine
+        self.random_state = random_state
+        self.verbose = verbose
