@@ -1,0 +1,390 @@
+"""Sweep capacity or learning rate on fixed folds, keep every curve, recommend a value."""
+
+import dataclasses
+import difflib
+import math
+from collections import Counter
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import clone, is_classifier
+from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.model_selection import check_cv
+from sklearn.utils import indexable
+
+from ..diagnostics._diagnose import diagnose, training_failure
+from ..utils.fixes import HasMethods, StrOptions, _safe_indexing, validate_params
+
+__all__ = ["capacity_sweep", "learning_rate_sweep", "SweepResult"]
+
+_RULES = {
+    "capacity": "the smallest value whose mean lowest validation loss is within one "
+                "standard error of the best",
+    "learning_rate": "the largest value that trains stably on every fold",
+}
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class SweepResult:
+    """Every curve of a sweep, and the value it recommends.
+
+    Returned by :func:`capacity_sweep` and :func:`learning_rate_sweep`.
+
+    Parameters
+    ----------
+    kind : {"capacity", "learning_rate"}
+        Which sweep, hence which recommendation rule.
+    param_name : str
+        The swept parameter.
+    values : list
+        The swept values, in the order given.
+    histories : list of list of dict
+        ``histories[i][k]``: the ``history_`` (metric -> per-epoch list) of
+        value ``i`` fitted on fold ``k``.
+    test_scores : ndarray of shape (n_values, n_folds)
+        Score of each fitted estimator on its fold's test part.
+    recommended : object
+        The recommended value; None when no value qualifies.
+
+    Attributes
+    ----------
+    min_val_loss : ndarray of shape (n_values, n_folds)
+        Lowest validation loss of each fit (NaN without a validation curve).
+    trains : ndarray of shape (n_values, n_folds) of bool
+        Whether each fit's training loss decreased and stayed finite.
+    statuses : list of list of str
+        :func:`~skfit.diagnostics.diagnose` status of each fit.
+    """
+
+    kind: str
+    param_name: str
+    values: list
+    histories: list
+    test_scores: np.ndarray
+    recommended: object
+
+    @property
+    def min_val_loss(self):
+        return np.array([[_min_val_loss(h) for h in row] for row in self.histories])
+
+    @property
+    def trains(self):
+        return np.array(
+            [[training_failure(np.asarray(h["loss"], float)) is None for h in row]
+             for row in self.histories]
+        )
+
+    @property
+    def statuses(self):
+        return [[_status(h) for h in row] for row in self.histories]
+
+    def to_frame(self):
+        """One row per swept value, averaged over folds.
+
+        Returns
+        -------
+        frame : pandas.DataFrame
+            Index: the values (as text). Columns: ``mean_min_val_loss``,
+            ``sem_min_val_loss``, ``mean_best_epoch``, ``mean_test_score``,
+            ``std_test_score``, ``folds_training`` (folds whose training loss
+            fell), ``status`` (most common diagnosis) and ``recommended``.
+        """
+        losses = self.min_val_loss
+        best_epochs = [[_best_epoch(h) for h in row] for row in self.histories]
+        frame = pd.DataFrame(
+            {
+                "mean_min_val_loss": losses.mean(axis=1),
+                "sem_min_val_loss": [_sem(row) for row in losses],
+                "mean_best_epoch": np.mean(best_epochs, axis=1),
+                "mean_test_score": self.test_scores.mean(axis=1),
+                "std_test_score": self.test_scores.std(axis=1),
+                "folds_training": self.trains.sum(axis=1),
+                "status": [Counter(row).most_common(1)[0][0] for row in self.statuses],
+                "recommended": [_same(value, self.recommended) for value in self.values],
+            },
+            index=pd.Index([str(value) for value in self.values], name=self.param_name),
+        )
+        return frame
+
+    def plot(self, ax=None):
+        """Plot the mean curve (over folds) of every value on one axis.
+
+        Capacity sweeps show the validation loss, learning-rate sweeps the
+        training loss on a log scale; each curve's best epoch is marked.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure is created when None.
+
+        Returns
+        -------
+        display : skfit.diagnostics.LossCurveDisplay
+        """
+        from ..diagnostics._display import LossCurveDisplay
+
+        metric = "val_loss" if self.kind == "capacity" else "loss"
+        curves = {
+            str(value): {metric: _mean_curve([h[metric] for h in row])}
+            for value, row in zip(self.values, self.histories)
+        }
+        display = LossCurveDisplay.from_histories(curves, metrics=(metric,), ax=ax)
+        if self.kind == "learning_rate":
+            display.ax_.set_yscale("log")
+        display.ax_.set_title(
+            f"{self.param_name} sweep, mean of {self.test_scores.shape[1]} folds: "
+            f"recommended {self.recommended}"
+        )
+        return display
+
+    def __repr__(self):
+        return (
+            f"SweepResult({self.param_name}, {len(self.values)} values x "
+            f"{self.test_scores.shape[1]} folds)\n{self.to_frame().to_string()}\n"
+            f"recommended {self.param_name}={self.recommended!r}: {_RULES[self.kind]}"
+        )
+
+
+def _min_val_loss(history):
+    values = np.asarray(history.get("val_loss", [math.nan]), dtype=float)
+    return float(np.nanmin(values)) if np.isfinite(values).any() else math.nan
+
+
+def _best_epoch(history):
+    values = np.asarray(history.get("val_loss", history["loss"]), dtype=float)
+    return int(np.nanargmin(values)) + 1 if np.isfinite(values).any() else math.nan
+
+
+def _status(history):
+    try:
+        return diagnose(history).status
+    except ValueError:  # trains, but no validation curve to read further
+        return "no_validation"
+
+
+def _sem(values):
+    values = np.asarray(values, dtype=float)
+    return float(values.std(ddof=1) / math.sqrt(len(values))) if len(values) > 1 else 0.0
+
+
+def _same(value, other):
+    return other is not None and str(value) == str(other)
+
+
+def _mean_curve(curves):
+    """Mean over folds, epoch by epoch; folds stopped early drop out."""
+    padded = np.full((len(curves), max(map(len, curves))), np.nan)
+    for row, curve in zip(padded, curves):
+        row[: len(curve)] = curve
+    with np.errstate(invalid="ignore"):
+        return np.nanmean(np.where(np.isfinite(padded), padded, np.nan), axis=0)
+
+
+def _recommend_capacity(values, min_val_loss):
+    losses = np.where(np.isnan(min_val_loss), np.inf, min_val_loss)
+    means = losses.mean(axis=1)
+    best = int(np.argmin(means))
+    if not np.isfinite(means[best]):
+        return None
+    ceiling = means[best] + _sem(losses[best])
+    return values[int(np.flatnonzero(means <= ceiling)[0])]
+
+
+def _recommend_learning_rate(values, trains):
+    stable = [value for value, row in zip(values, trains) if row.all()]
+    return max(stable) if stable else None
+
+
+def _fit_fold(estimator, X, y, train, test, params, scorer):
+    estimator = clone(estimator).set_params(**params)
+    estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train))
+    history = {key: [float(v) for v in values] for key, values in estimator.history_.items()}
+    return history, scorer(estimator, _safe_indexing(X, test), _safe_indexing(y, test))
+
+
+def _sweep(kind, estimator, X, y, param_name, values, cv, groups, scoring, n_jobs):
+    params = estimator.get_params()
+    if param_name not in params:
+        close = difflib.get_close_matches(param_name, params, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ValueError(
+            f"param_name={param_name!r} is not a parameter of {type(estimator).__name__}.{hint}"
+        )
+    values = list(values)
+    if not values:
+        raise ValueError("values must hold at least one value to sweep; got none.")
+    X, y, groups = indexable(X, y, groups)
+    folds = list(check_cv(cv, y, classifier=is_classifier(estimator)).split(X, y, groups))
+    scorer = check_scoring(estimator, scoring)
+    results = Parallel(n_jobs=n_jobs)(
+        delayed(_fit_fold)(estimator, X, y, train, test, {param_name: value}, scorer)
+        for value in values
+        for train, test in folds
+    )
+    histories = [
+        [history for history, _ in results[i * len(folds) : (i + 1) * len(folds)]]
+        for i in range(len(values))
+    ]
+    scores = np.array([score for _, score in results], dtype=float).reshape(len(values), -1)
+    result = SweepResult(kind, param_name, values, histories, scores, None)
+    if kind == "capacity":
+        recommended = _recommend_capacity(values, result.min_val_loss)
+    else:
+        recommended = _recommend_learning_rate(values, result.trains)
+    return dataclasses.replace(result, recommended=recommended)
+
+
+_COMMON_CONSTRAINTS = {
+    "estimator": [HasMethods(["fit", "get_params"])],
+    "X": ["array-like", "sparse matrix"],
+    "y": ["array-like"],
+    "param_name": [str],
+    "values": ["array-like"],
+    "cv": ["cv_object"],
+    "groups": ["array-like", None],
+    "scoring": [StrOptions(set(get_scorer_names())), callable, None],
+    "n_jobs": [Integral, None],
+}
+
+
+@validate_params(_COMMON_CONSTRAINTS, prefer_skip_nested_validation=False)
+def capacity_sweep(
+    estimator,
+    X,
+    y,
+    *,
+    param_name="hidden_layer_sizes",
+    values,
+    cv=None,
+    groups=None,
+    scoring=None,
+    n_jobs=None,
+):
+    """Fit each model size on the same folds and find where returns diminish.
+
+    Start small and grow the model until the validation loss stops
+    improving: every value is cloned, set and fitted on every fold (the
+    folds are drawn once), and each fit's ``history_`` is kept. The
+    recommended value is the smallest whose mean lowest validation loss
+    (over folds) is within one standard error of the best value's.
+
+    Parameters
+    ----------
+    estimator : estimator
+        An estimator whose fit sets ``history_`` with a ``"val_loss"``
+        curve (skfit's Keras estimators with ``validation_fraction > 0``).
+    X : array-like of shape (n_samples, n_features)
+        Training data.
+    y : array-like of shape (n_samples,)
+        Target.
+    param_name : str, default="hidden_layer_sizes"
+        The capacity parameter.
+    values : list
+        Values of ``param_name``, from the smallest to the largest model.
+    cv : int, cross-validation generator or iterable, default=None
+        As in :func:`sklearn.model_selection.cross_validate`: None is
+        5-fold, stratified for classifiers.
+    groups : array-like of shape (n_samples,), default=None
+        Group labels for group-aware splitters.
+    scoring : str or callable, default=None
+        Test-fold score; None uses the estimator's ``score``.
+    n_jobs : int, default=None
+        Fits run in parallel with joblib; None means 1.
+
+    Returns
+    -------
+    result : SweepResult
+        ``histories``, ``test_scores``, ``recommended``; ``to_frame()`` and
+        ``plot()``.
+
+    See Also
+    --------
+    learning_rate_sweep : The same protocol for the learning rate.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skfit import KerasMLPClassifier
+    >>> from skfit.model_selection import capacity_sweep
+    >>> X, y = load_digits(return_X_y=True)
+    >>> model = KerasMLPClassifier(epochs=10, random_state=0)
+    >>> result = capacity_sweep(model, X / 16, y, values=[(), (16,), (64,)], cv=3)
+    >>> result.to_frame().shape
+    (3, 8)
+    """
+    return _sweep("capacity", estimator, X, y, param_name, values, cv, groups, scoring, n_jobs)
+
+
+@validate_params(_COMMON_CONSTRAINTS, prefer_skip_nested_validation=False)
+def learning_rate_sweep(
+    estimator,
+    X,
+    y,
+    *,
+    values,
+    param_name="learning_rate",
+    cv=None,
+    groups=None,
+    scoring=None,
+    n_jobs=None,
+):
+    """Fit each learning rate on the same folds and keep the largest that trains.
+
+    A learning rate that is too high stalls or blows up the training loss;
+    one that is too low wastes epochs. Every value is cloned, set and
+    fitted on every fold (the folds are drawn once), each ``history_`` is
+    kept, and the recommended value is the largest whose training loss
+    falls and stays finite on every fold (the ``"not_training"`` check of
+    :func:`~skfit.diagnostics.diagnose`).
+
+    Parameters
+    ----------
+    estimator : estimator
+        An estimator whose fit sets ``history_`` with a ``"loss"`` curve.
+    X : array-like of shape (n_samples, n_features)
+        Training data.
+    y : array-like of shape (n_samples,)
+        Target.
+    values : list of float
+        Learning rates to try, each > 0.
+    param_name : str, default="learning_rate"
+        The learning-rate parameter (``"optimizer__learning_rate"`` for
+        scikeras).
+    cv : int, cross-validation generator or iterable, default=None
+        As in :func:`sklearn.model_selection.cross_validate`: None is
+        5-fold, stratified for classifiers.
+    groups : array-like of shape (n_samples,), default=None
+        Group labels for group-aware splitters.
+    scoring : str or callable, default=None
+        Test-fold score; None uses the estimator's ``score``.
+    n_jobs : int, default=None
+        Fits run in parallel with joblib; None means 1.
+
+    Returns
+    -------
+    result : SweepResult
+        ``recommended`` is None when no value trains on every fold.
+
+    See Also
+    --------
+    capacity_sweep : The same protocol for model size.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skfit import KerasMLPClassifier
+    >>> from skfit.model_selection import learning_rate_sweep
+    >>> X, y = load_digits(return_X_y=True)
+    >>> model = KerasMLPClassifier(hidden_layer_sizes=(96,), epochs=20, random_state=0)
+    >>> result = learning_rate_sweep(model, X / 16, y, values=[1e-2, 1.0], cv=3)
+    >>> result.recommended
+    0.01
+    """
+    bad = [value for value in values if not isinstance(value, Real) or not value > 0]
+    if bad:
+        raise ValueError(f"values must be learning rates > 0; got {bad}.")
+    return _sweep(
+        "learning_rate", estimator, X, y, param_name, values, cv, groups, scoring, n_jobs
+    )
