@@ -127,11 +127,12 @@ def test_repr_params_and_n_splits_like_sklearn():
 
 def test_different_seeds_give_different_folds():
     X = np.arange(100.0).reshape(-1, 1)
-    first, second = (
-        [test for _, test in DeduplicatedKFold(5, shuffle=True, random_state=s).split(X)]
-        for s in (0, 1)
-    )
-    assert any(not np.array_equal(a, b) for a, b in zip(first, second))
+
+    def folds(seed):
+        cv = DeduplicatedKFold(5, shuffle=True, random_state=seed)
+        return [test for _, test in cv.split(X)]
+
+    assert any(not np.array_equal(a, b) for a, b in zip(folds(0), folds(1)))
 
 
 def test_groups_and_duplicates_merge_transitively():
