@@ -27,19 +27,26 @@ from sklearn.feature_selection import mutual_info_classif, mutual_info_regressio
 _CHUNK_ENTRIES = 2**22
 
 
+# Most bins per continuous column, and most distinct values of a float target
+# read as class labels.
+MAX_BINS = 16
+
+
 class Scoring(NamedTuple):
     """What the selector needs to score a target and its permuted copies.
 
     ``score(target)`` returns one score per feature; ``target`` is the
     encoded target to score (and to permute); ``groups`` gives each feature's
     number of codes (0 for a continuous feature under k-NN), the key by which
-    features share a noise distribution; ``n_distinct`` counts each feature's
-    distinct values.
+    features share a noise distribution; ``clipped`` marks the features whose
+    estimate is clipped at zero (continuous features under k-NN);
+    ``n_distinct`` counts each feature's distinct values.
     """
 
     score: Callable
     target: np.ndarray
     groups: np.ndarray
+    clipped: np.ndarray
     n_distinct: np.ndarray
 
 
@@ -56,56 +63,80 @@ def make_scoring(
 ):
     """Encode ``X`` and ``y`` once and return the :class:`Scoring` for ``method``.
 
-    ``X`` is a finite 2-D float array, ``y`` a 1-D array; ``discrete_target``
-    is a bool or ``"auto"`` (see :func:`is_discrete_target`).
+    ``X`` is a finite 2-D float array, ``y`` a 1-D array; ``n_bins`` an int
+    or ``"auto"`` (see :func:`auto_n_bins`); ``discrete_target`` a bool or
+    ``"auto"`` (see :func:`is_discrete_target`).
     """
+    if discrete_target == "auto":
+        discrete_target = is_discrete_target(y)
+    if discrete_target:
+        target, n_classes = encode_classes(y)
+        if n_bins == "auto":
+            n_bins = auto_n_bins(y.shape[0], n_classes)
+    else:
+        if n_bins == "auto":
+            n_bins = auto_n_bins(y.shape[0], None)
+        target, n_classes = encode_continuous(y, n_bins)
     discrete = resolve_discrete_features(discrete_features, X.shape[1])
     codes, n_codes, n_distinct = column_codes(X, discrete, n_bins)
-    if discrete_target == "auto":
-        discrete_target = is_discrete_target(y, n_bins)
-    target, n_classes = encode_target(y, discrete_target, n_bins)
     if method == "binned":
-        return Scoring(BinnedScorer(codes, n_codes, n_classes), target, n_codes, n_distinct)
+        scorer = BinnedScorer(codes, n_codes, n_classes)
+        return Scoring(scorer, target, n_codes, np.zeros(n_codes.shape, bool), n_distinct)
     knn_discrete = (n_distinct <= n_bins) if discrete is None else discrete
     score = knn_scorer(X, knn_discrete, discrete_target, n_neighbors, random_state)
     groups = np.where(knn_discrete, n_distinct, 0)
     knn_target = target if discrete_target else y.astype(np.float64)
-    return Scoring(score, knn_target, groups, n_distinct)
+    return Scoring(score, knn_target, groups, ~knn_discrete, n_distinct)
 
 
-def encode_target(y, discrete, n_bins):
-    """Target codes ``0..n_classes-1`` and ``n_classes``.
+def auto_n_bins(n_samples, n_classes):
+    """Bins per continuous column: about 10 samples per cell, 2 to 16 bins.
 
-    Class labels are coded by their own values, a continuous target by
-    ``n_bins`` near-equal-count bins. Raises a ValueError for a target with a
-    single value.
+    The feature-by-target table has ``n_bins * n_classes`` cells for class
+    labels, ``n_bins ** 2`` for a continuous target binned alike. Fewer,
+    fuller cells lower the estimate's noise on small data, where 16 bins
+    would bury moderate dependencies under the bias.
     """
-    if discrete:
-        classes, codes = np.unique(y, return_inverse=True)
-        n_classes = classes.size
+    if n_classes is None:
+        fitting = int(np.sqrt(n_samples / 10))
     else:
-        column = y.astype(np.float64)[:, np.newaxis]
-        codes, n_codes, _ = column_codes(column, [False], n_bins)
-        codes, n_classes = codes[:, 0], int(n_codes[0])
-    if n_classes < 2:
+        fitting = n_samples // (10 * n_classes)
+    return int(np.clip(fitting, 2, MAX_BINS))
+
+
+def encode_classes(y):
+    """Codes ``0..n_classes-1`` of class labels, and ``n_classes``."""
+    classes, codes = np.unique(y, return_inverse=True)
+    _check_two_values(classes.size, y)
+    return codes, classes.size
+
+
+def encode_continuous(y, n_bins):
+    """Codes of a continuous target cut into ``n_bins`` near-equal-count bins."""
+    codes, n_codes, _ = column_codes(y.astype(np.float64)[:, np.newaxis], [False], n_bins)
+    _check_two_values(n_codes[0], y)
+    return codes[:, 0], int(n_codes[0])
+
+
+def _check_two_values(n_values, y):
+    if n_values < 2:
         raise ValueError(
             "y must take at least two values: a target with one class, or a "
             "constant one, shares no information with any feature; got only "
             f"{y[0]!r}."
         )
-    return codes, n_classes
 
 
-def is_discrete_target(y, n_bins):
+def is_discrete_target(y):
     """Whether ``y`` looks like class labels rather than a continuous quantity.
 
     A non-float target (integers, booleans, strings, categories) is discrete;
     a float target is discrete only when its values are integers and at most
-    ``n_bins`` distinct ones (labels stored as floats).
+    16 distinct ones (labels stored as floats).
     """
     if not np.issubdtype(y.dtype, np.floating):
         return True
-    return bool(np.all(y == np.round(y))) and np.unique(y).size <= n_bins
+    return bool(np.all(y == np.round(y))) and np.unique(y).size <= MAX_BINS
 
 
 def resolve_discrete_features(discrete_features, n_features):

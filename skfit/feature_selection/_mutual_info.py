@@ -18,7 +18,7 @@ _FLOAT_DTYPES = (np.float64, np.float32)
 
 _SCORING_CONSTRAINTS = {
     "method": [StrOptions({"binned", "knn"})],
-    "n_bins": [Interval(Integral, 2, None, closed="left")],
+    "n_bins": [StrOptions({"auto"}), Interval(Integral, 2, None, closed="left")],
     "discrete_features": [StrOptions({"auto"}), "boolean", "array-like"],
     "discrete_target": [StrOptions({"auto"}), "boolean"],
     "n_neighbors": [Interval(Integral, 1, None, closed="left")],
@@ -34,7 +34,7 @@ def mutual_info_scores(
     y,
     *,
     method="binned",
-    n_bins=16,
+    n_bins="auto",
     discrete_features="auto",
     discrete_target="auto",
     n_neighbors=3,
@@ -55,10 +55,13 @@ def mutual_info_scores(
         noise). ``"knn"``: scikit-learn's k-nearest-neighbour estimator
         (:func:`~sklearn.feature_selection.mutual_info_classif` or
         :func:`~sklearn.feature_selection.mutual_info_regression`).
-    n_bins : int, default=16
+    n_bins : int or "auto", default="auto"
         Number of near-equal-count bins for a continuous feature (and, with
-        ``method="binned"``, for a continuous target). A column holding at
-        most ``n_bins`` distinct values counts as discrete under ``"auto"``.
+        ``method="binned"``, for a continuous target). ``"auto"``: about ten
+        samples per cell of the feature-by-target table, between 2 and 16
+        bins (16 from 160 samples per class, or from 2560 samples for a
+        continuous target). A column holding at most ``n_bins`` distinct
+        values counts as discrete under ``discrete_features="auto"``.
     discrete_features : "auto", bool or array-like, default="auto"
         Which features are discrete, i.e. scored exactly by their own
         values: ``"auto"`` (those with at most ``n_bins`` distinct values),
@@ -66,8 +69,8 @@ def mutual_info_scores(
     discrete_target : "auto" or bool, default="auto"
         Whether ``y`` holds class labels (classification) or a continuous
         quantity (regression). ``"auto"``: a non-float ``y`` is discrete; a
-        float ``y`` is discrete when its values are integers and at most
-        ``n_bins`` distinct ones.
+        float ``y`` is discrete when its values are integers and at most 16
+        distinct ones.
     n_neighbors : int, default=3
         Neighbours of the ``"knn"`` estimator; unused by ``"binned"``.
     random_state : int, RandomState instance or None, default=None
@@ -120,14 +123,15 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
     feature's number of bins or distinct values, so a fixed cut-off cannot
     tell weak features from noise. With ``threshold="auto"`` the selector
     finds the noise floor from the data: it scores ``n_permutations``
-    shuffled copies of ``y`` with the same estimator, fits a Gamma
-    distribution per feature to these null scores (each feature's mean, a
-    dispersion pooled over the features with the same number of codes),
-    and keeps a feature when its score exceeds the ``1 - alpha /
-    n_features`` quantile of its null: a pure-noise feature is then kept
-    with probability about ``alpha / n_features``, so all noise is dropped
-    with probability about ``1 - alpha``, whatever the number of noise
-    columns.
+    shuffled copies of ``y`` with the same estimator, fits a distribution to
+    each feature's null scores (a Gamma with the feature's own mean and a
+    dispersion pooled over the features with as many codes; for k-NN
+    estimates of continuous features, a normal censored at zero), and keeps
+    a feature when its score exceeds the ``1 - alpha / n_features``
+    quantile of its null. A pure-noise feature is then kept with
+    probability about ``alpha / n_features``, so all noise is dropped with
+    probability about ``1 - alpha`` however many noise columns there are,
+    while a weak feature survives once it stands clear of that floor.
 
     Parameters
     ----------
@@ -144,7 +148,7 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
         Estimator, see :func:`mutual_info_scores`. With ``"knn"`` and
         ``threshold="auto"`` the k-NN estimate runs ``n_permutations + 1``
         times, which is slow on large tables.
-    n_bins : int, default=16
+    n_bins : int or "auto", default="auto"
         Bins per continuous feature; see :func:`mutual_info_scores`.
     discrete_features : "auto", bool or array-like, default="auto"
         See :func:`mutual_info_scores`.
@@ -156,9 +160,11 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
     n_permutations : int, default=20
         Shuffled copies of ``y`` scored to estimate the noise floor
         (``threshold="auto"`` only).
-    alpha : float in (0, 1), default=0.05
+    alpha : float in (0, 1), default=0.01
         Probability, for ``threshold="auto"``, that any pure-noise feature
-        is kept.
+        is kept (family-wise; each feature is tested at ``alpha /
+        n_features``). Raise it to keep more weak features at the risk of
+        some noise.
     random_state : int, RandomState instance or None, default=None
         Seeds the permutations (and the ``"knn"`` estimator's noise); an
         int makes the selection reproducible.
@@ -213,12 +219,12 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
         threshold="auto",
         *,
         method="binned",
-        n_bins=16,
+        n_bins="auto",
         discrete_features="auto",
         discrete_target="auto",
         n_neighbors=3,
         n_permutations=20,
-        alpha=0.05,
+        alpha=0.01,
         random_state=None,
     ):
         self.k = k
@@ -279,7 +285,9 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
                     for _ in range(self.n_permutations)
                 ]
             )
-            self.threshold_ = noise_floor(self.null_scores_, scoring.groups, self.alpha)
+            self.threshold_ = noise_floor(
+                self.null_scores_, scoring.groups, scoring.clipped, self.alpha
+            )
         else:
             self.threshold_ = float(self.threshold)
         return self
@@ -301,7 +309,7 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
         return tags
 
 
-def noise_floor(null_scores, groups, alpha):
+def noise_floor(null_scores, groups, clipped, alpha):
     """Per-feature score that pure noise exceeds with probability ``alpha / n_features``.
 
     Parameters
@@ -311,26 +319,62 @@ def noise_floor(null_scores, groups, alpha):
     groups : ndarray of shape (n_features,)
         Features with equal ``groups`` (number of codes) share one
         dispersion estimate.
+    clipped : ndarray of bool, shape (n_features,)
+        Features whose estimate is clipped at zero (k-NN on continuous
+        features).
     alpha : float
         Family-wise probability of keeping any pure-noise feature.
 
     Returns
     -------
     floor : ndarray of shape (n_features,)
-        Upper ``alpha / n_features`` quantile of a Gamma distribution with
-        the feature's null mean and its group's pooled variance-to-mean
-        ratio (the scale). Where the null never varies, its mean.
+        The upper ``alpha / n_features`` quantile of each feature's null
+        distribution, modelled as a Gamma for plug-in estimates (nearly a
+        scaled chi-square) and as a normal censored at zero, pooled over
+        the features, for clipped k-NN estimates.
+    """
+    level = alpha / null_scores.shape[1]
+    floor = np.empty(null_scores.shape[1])
+    floor[~clipped] = _gamma_floor(null_scores[:, ~clipped], groups[~clipped], level)
+    floor[clipped] = _censored_normal_floor(null_scores[:, clipped].ravel(), level)
+    return floor
+
+
+def _gamma_floor(null_scores, groups, level):
+    """Gamma quantile per feature: its own null mean, its group's pooled scale.
+
+    Under the chi-square approximation the variance-to-mean ratio (the
+    Gamma scale) is ``1 / n_samples`` for every feature, so pooling it over
+    features with the same number of codes steadies it; the mean, which
+    carries each feature's bias, stays per feature. Where the null never
+    varies, the floor is its mean.
     """
     mean = null_scores.mean(axis=0)
     variance = null_scores.var(axis=0, ddof=1)
     floor = mean.copy()
-    level = alpha / null_scores.shape[1]
     for group in np.unique(groups):
         members = (groups == group) & (mean > 0)
         scale = variance[members].sum() / max(mean[members].sum(), np.finfo(float).tiny)
         if scale > 0:
             floor[members] = stats.gamma.isf(level, mean[members] / scale, scale=scale)
     return floor
+
+
+def _censored_normal_floor(null_scores, level):
+    """Upper ``level`` quantile of a normal fitted to scores clipped at zero.
+
+    The normal's mean and spread come from two quantiles of the unclipped
+    part of the pooled null scores; all-zero null scores give a floor of 0.
+    """
+    positive = null_scores > 0
+    if positive.sum() < 2:
+        return 0.0
+    at_zero = 1.0 - positive.mean()
+    probabilities = at_zero + (1.0 - at_zero) * np.array([1 / 3, 2 / 3])
+    low, high = np.quantile(null_scores, probabilities)
+    z_low, z_high = stats.norm.ppf(probabilities)
+    spread = (high - low) / (z_high - z_low)
+    return max(0.0, low + spread * (stats.norm.isf(level) - z_low))
 
 
 def _scoring(X, y, *, feature_names, **params):
@@ -340,7 +384,7 @@ def _scoring(X, y, *, feature_names, **params):
     if constant.size:
         names = constant if feature_names is None else feature_names[constant]
         warnings.warn(
-            f"Features {list(names)} are constant: their mutual information "
+            f"Features {names.tolist()} are constant: their mutual information "
             "with y is 0 and no threshold keeps them.",
             UserWarning,
         )

@@ -5,12 +5,11 @@ import inspect
 import random
 from contextlib import contextmanager
 from functools import partial
-from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin, clone
 
-from ..utils.fixes import Interval, StrOptions  # noqa: F401  (constraints below)
+from ..utils.fixes import clear_eager_kernel_cache
 from ._base import BaseKerasEstimator
 from ._engine import CompiledPredictor
 from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
@@ -53,6 +52,8 @@ class UserModelArchitecture:
             model = self.build()
         self.n_outputs = _output_units(model, n_features)
         self._initial_weights = model.get_weights()
+        del model
+        clear_eager_kernel_cache()
 
     def build(self):
         model = self.builder()

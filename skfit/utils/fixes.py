@@ -55,3 +55,19 @@ from sklearn.utils import _safe_indexing  # noqa: E402,F401  (private)
 from sklearn.utils.validation import _num_samples  # noqa: E402,F401  (private)
 
 __all__ += ["GroupsConsumerMixin", "_BaseKFold", "_safe_indexing", "_num_samples"]
+
+
+def clear_eager_kernel_cache():
+    """Drop TensorFlow's cache of eager op kernels (private TF API).
+
+    Building a new Keras model runs eager ops whose kernels TensorFlow caches
+    for ever; clearing the cache after each build of a user model keeps memory
+    flat over hundreds of fits (benchmarks/bench_memory.py: 0.13 -> 0.03 MB
+    per fit). Imported lazily so that this module never loads TensorFlow.
+    """
+    from tensorflow.python.eager import context
+
+    context.context().clear_kernel_cache()
+
+
+__all__ += ["clear_eager_kernel_cache"]
