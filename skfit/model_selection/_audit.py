@@ -269,17 +269,18 @@ def audit_cv(cv, X, y=None, *, groups=None, time=None):
 
 def _audit(X, splits, y, time):
     n_samples = _num_samples(X)
-    duplicates = duplicate_groups(X)
     time = _check_time(time, X, n_samples)
     if _is_class_labels(y):
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+        class_sorted = _is_class_sorted(y)
     else:
-        y = None
+        y = class_sorted = None
+    duplicates = duplicate_groups(X)
     records = []
     for train, test in splits:
         train = _check_indices(train, "train", n_samples)
         test = _check_indices(test, "test", n_samples)
-        records.append(_audit_one(train, test, duplicates, y, time))
+        records.append(_audit_one(train, test, duplicates, y, class_sorted, time))
     return AuditResult(
         splits=tuple(records),
         n_samples=n_samples,
@@ -287,7 +288,7 @@ def _audit(X, splits, y, time):
     )
 
 
-def _audit_one(train, test, duplicates, y, time):
+def _audit_one(train, test, duplicates, y, class_sorted, time):
     overlap = np.zeros(len(duplicates), dtype=bool)
     overlap[train] = True
     overlap = overlap[test]
@@ -300,7 +301,7 @@ def _audit_one(train, test, duplicates, y, time):
         n_duplicates=int((in_train[duplicates[test]] & ~overlap).sum()),
         n_temporal=None if time is None else _count_earlier(time[test], time[train]),
         unseen_classes=None if y is None else _unseen_classes(y[train], y[test]),
-        class_sorted_unshuffled=None if y is None else _sorted_block(y, test),
+        class_sorted_unshuffled=None if y is None else class_sorted and _block(test),
     )
 
 
@@ -312,12 +313,15 @@ def _unseen_classes(y_train, y_test):
     return tuple(np.setdiff1d(y_test, y_train).tolist())
 
 
-def _sorted_block(y, test):
-    """Whether ``test`` is one block of consecutive rows of class-sorted ``y``."""
+def _is_class_sorted(y):
+    """Whether each class of ``y`` (two or more) fills one run of rows."""
     n_runs = 1 + np.count_nonzero(y[1:] != y[:-1])
-    class_sorted = 1 < n_runs == len(np.unique(y))
-    contiguous = test.max() - test.min() + 1 == len(np.unique(test))
-    return bool(class_sorted and contiguous)
+    return 1 < n_runs == len(np.unique(y))
+
+
+def _block(indices):
+    """Whether ``indices`` are consecutive rows: what an unshuffled split takes."""
+    return bool(indices.max() - indices.min() + 1 == len(np.unique(indices)))
 
 
 def _is_class_labels(y):

@@ -155,15 +155,14 @@ def _exact_dense(columns):
 def _group_sparse(X, decimals):
     """Group the rows of a CSR matrix by their (column, value) entries."""
     X = X.astype(np.int64 if X.dtype.kind in "biu" else np.float64)  # a copy
+    X.sum_duplicates()  # adds up repeated entries and sorts the indices
     if decimals is not None and X.dtype.kind == "f":
         X.data = np.round(X.data, decimals)
-    X.sum_duplicates()  # also sorts the indices
     X.eliminate_zeros()
-    data = (
-        _float_key(X.data, None)
-        if X.dtype.kind == "f"
-        else X.data.view(np.uint64)
-    )
+    if X.dtype.kind == "f":
+        data = _float_key(X.data, None)
+    else:
+        data = X.data.view(np.uint64)
     indices = X.indices.astype(np.uint64)
     nnz = np.diff(X.indptr)
     entry = _mix(_mix(indices + _GOLDEN) ^ data)

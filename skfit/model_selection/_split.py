@@ -99,6 +99,11 @@ class DeduplicatedKFold(GroupsConsumerMixin, _BaseKFold):
 
     Notes
     -----
+    Merging can chain: rows 0 and 1 identical, row 1 in the group of row 2,
+    row 2 identical to row 3, ... all form one group. When groups and copies
+    interleave this way the merged groups are few and large, and a
+    ``ValueError`` says how many remain if they are fewer than ``n_splits``.
+
     For iterated K-fold with shuffling and for time-ordered data, use
     scikit-learn's ``RepeatedStratifiedKFold`` and ``TimeSeriesSplit``; the
     recipes are in the documentation of :mod:`skfit.model_selection._split`.

@@ -106,6 +106,15 @@ def test_sparse_formats_explicit_zeros_and_repeated_entries():
     np.testing.assert_array_equal(duplicate_groups(integer), expected)
 
 
+def test_sparse_repeated_entries_are_added_before_rounding():
+    # Row 0 holds 0.04 + 0.04 = 0.08 -> 0.1 in column 0, like row 1.
+    S = sparse.coo_matrix(([0.04, 0.04, 0.1], ([0, 0, 1], [0, 0, 0])), shape=(3, 2))
+    np.testing.assert_array_equal(duplicate_groups(S, decimals=1), [0, 0, 1])
+    # Rounded to zero, an entry equals an implicit zero (row 2).
+    S = sparse.csr_matrix(np.array([[0.04, 1.0], [0.0, 1.0], [0.0, 0.0]]))
+    np.testing.assert_array_equal(duplicate_groups(S, decimals=1), [0, 0, 1])
+
+
 def test_input_is_not_modified():
     X = np.array([[-0.0, np.nan], [0.0, np.nan]])
     X_before = X.copy()
@@ -139,6 +148,8 @@ def test_bad_input_is_rejected_with_clear_errors():
         duplicate_groups(pd.DataFrame({"a": [], "b": []}))
     with pytest.raises(InvalidParameterError, match="decimals"):
         duplicate_groups([[1.0]], decimals=1.5)
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        duplicate_groups(sparse.csr_matrix(np.array([[1j, 0]])))
 
 
 def test_docstring_examples():

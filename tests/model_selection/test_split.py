@@ -3,6 +3,7 @@ import doctest
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import sparse
@@ -202,6 +203,21 @@ def test_cross_validate_and_grid_search_route_groups(noisy_copies):
     ).fit(X, y, groups=groups)
     assert search.n_splits_ == 3
     assert search.cv_results_["mean_test_score"].max() < 0.75
+
+
+def test_groups_reach_the_splitter_through_metadata_routing(noisy_copies):
+    X, y, groups = noisy_copies
+    with sklearn.config_context(enable_metadata_routing=True):
+        result = cross_validate(
+            LogisticRegression(),
+            X,
+            y,
+            cv=DeduplicatedKFold(3),
+            params={"groups": groups},
+            return_indices=True,
+        )
+    for train, test in zip(result["indices"]["train"], result["indices"]["test"]):
+        assert np.intersect1d(groups[train], groups[test]).size == 0
 
 
 def test_bad_splitter_input_names_the_numbers():
