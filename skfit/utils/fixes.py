@@ -71,3 +71,17 @@ def clear_eager_kernel_cache():
 
 
 __all__ += ["clear_eager_kernel_cache"]
+
+
+def op_determinism_enabled():
+    """Whether TensorFlow's global op determinism is on (private TF API).
+
+    skfit never switches it on (scikeras does, and leaves it on, which makes a
+    later unseeded fit crash); tests use this to check it stays off.
+    """
+    from tensorflow.python.framework import config
+
+    return config.is_op_determinism_enabled()
+
+
+__all__ += ["op_determinism_enabled"]
