@@ -1,0 +1,112 @@
+"""Bad input fails fast, with an error that names the problem, before any training."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from skfit import KerasMLPClassifier, KerasMLPRegressor
+from skfit.keras import _engine
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    def fail(*args, **kwargs):
+        raise AssertionError("training started despite bad input")
+
+    monkeypatch.setattr(_engine, "train", fail)
+
+
+X = np.random.RandomState(0).rand(40, 3)
+y = np.arange(40) % 2
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"epochs": 0}, "'epochs' parameter.*range \\[1, inf\\). Got 0"),
+        ({"batch_size": 0}, "'batch_size' parameter"),
+        ({"dropout": 1.0}, "'dropout' parameter.*range \\[0.0, 1.0\\).*Got 1.0"),
+        ({"dropout": -0.1}, "'dropout' parameter"),
+        ({"optimizer": "adamm"}, "'optimizer' parameter.*'adam'"),
+        ({"activation": "rleu"}, "'activation' parameter.*'relu'"),
+        ({"learning_rate": 0}, "'learning_rate' parameter"),
+        ({"validation_fraction": 1.0}, "'validation_fraction' parameter"),
+        ({"hidden_layer_sizes": (8, 0)}, "hidden_layer_sizes must be.*\\(8, 0\\)"),
+        ({"class_weight": "even"}, "'class_weight' parameter"),
+    ],
+)
+def test_bad_parameters(no_training, params, match):
+    with pytest.raises(ValueError, match=match):
+        KerasMLPClassifier(**params).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "X_bad, y_bad, match",
+    [
+        (np.where(X > 0.9, np.nan, X), y, "NaN"),
+        (np.where(X > 0.9, np.inf, X), y, "infinity"),
+        (X, np.zeros(40), "at least 2 classes.*got 1 class"),
+        (np.empty((0, 3)), np.empty(0), "0 sample"),
+        (X, y[:-1], "inconsistent numbers of samples"),
+        (np.array([["a", "b", "c"]] * 40, dtype=object), y, "could not convert|numeric"),
+    ],
+)
+def test_bad_data(no_training, X_bad, y_bad, match):
+    with pytest.raises(ValueError, match=match):
+        KerasMLPClassifier().fit(X_bad, y_bad)
+
+
+def test_continuous_target_for_classifier(no_training):
+    with pytest.raises(ValueError, match="Unknown label type"):
+        KerasMLPClassifier().fit(X, np.linspace(0, 1, 40))
+
+
+def test_regressor_needs_numeric_target(no_training):
+    with pytest.raises(ValueError):
+        KerasMLPRegressor().fit(X, np.array(["a", "b"] * 20))
+
+
+def test_predict_before_fit_and_wrong_width():
+    with pytest.raises(NotFittedError):
+        KerasMLPClassifier().predict(X)
+    clf = KerasMLPClassifier(epochs=1, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="X has 4 features.*expecting 3"):
+        clf.predict(np.ones((2, 4)))
+
+
+def test_compiled_engine_refuses_callbacks(no_training):
+    import keras
+
+    with pytest.raises(ValueError, match="engine='compiled' cannot run Keras callbacks"):
+        KerasMLPClassifier(engine="compiled", callbacks=[keras.callbacks.History()]).fit(X, y)
+
+
+def _run_quietly(code):
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout + result.stderr
+
+
+def test_import_and_fit_print_nothing():
+    code = (
+        "import numpy as np\n"
+        "from skfit import KerasMLPClassifier\n"
+        "X = np.random.rand(60, 4); y = np.arange(60) % 3\n"
+        "for s in range(3): KerasMLPClassifier(epochs=2, random_state=s).fit(X[s:], y[s:]).predict(X)\n"
+    )
+    assert _run_quietly(code) == ""
+
+
+def test_importing_skfit_does_not_import_tensorflow():
+    code = (
+        "import sys, skfit, skfit.model_selection, skfit.feature_selection\n"
+        "assert 'tensorflow' not in sys.modules, 'tensorflow imported'\n"
+        "skfit.KerasMLPClassifier\n"
+        "assert 'tensorflow' in sys.modules\n"
+    )
+    assert _run_quietly(code) == ""
