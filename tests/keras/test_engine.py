@@ -1,0 +1,120 @@
+"""The compiled training loop: trace reuse, state isolation, memory, fallback."""
+
+import resource
+import threading
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import cross_val_score
+
+from skfit import KerasMLPClassifier
+from skfit.keras import _engine
+
+
+def _session_of(estimator):
+    return estimator._session(estimator._architecture_, estimator._objective, True)
+
+
+def test_one_trace_per_configuration_across_clones(small_digits):
+    X, y = small_digits
+    clf = KerasMLPClassifier((24,), epochs=2, random_state=0)
+    cross_val_score(clf, X, y, cv=3)
+    fitted = clone(clf).fit(X, y)
+    session = _session_of(fitted)
+    assert session.train_function.experimental_get_tracing_count() == 1
+    # a new learning rate, batch size, epoch count or seed is data, not a new trace
+    for params in [{"learning_rate": 0.1}, {"batch_size": 7}, {"epochs": 3}, {"random_state": 5}]:
+        clone(clf).set_params(**params).fit(X[:500], y[:500])
+    assert session.train_function.experimental_get_tracing_count() == 1
+
+
+def test_fitted_estimators_do_not_share_weights(small_digits):
+    X, y = small_digits
+    first = KerasMLPClassifier(epochs=2, random_state=0).fit(X, y)
+    before = first.predict_proba(X)
+    KerasMLPClassifier(epochs=5, random_state=1).fit(X[::-1], (y + 1) % 10)
+    np.testing.assert_array_equal(first.predict_proba(X), before)
+
+
+def test_concurrent_fits_in_threads_match_serial(small_digits):
+    X, y = small_digits
+    seeds = [0, 1, 2, 3]
+    serial = [KerasMLPClassifier(epochs=2, random_state=s).fit(X, y).predict_proba(X) for s in seeds]
+    results = {}
+
+    def fit(seed):
+        results[seed] = KerasMLPClassifier(epochs=2, random_state=seed).fit(X, y).predict_proba(X)
+
+    threads = [threading.Thread(target=fit, args=(s,)) for s in seeds]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for seed, expected in zip(seeds, serial):
+        np.testing.assert_array_equal(results[seed], expected)
+
+
+@pytest.mark.parametrize("seed", [0])
+def test_compiled_path_learns_like_model_fit(digits, seed):
+    """Same hyper-parameters, several seeds: both paths reach the same accuracy."""
+    X, y = digits
+    rng = np.random.RandomState(seed)
+    test = rng.rand(len(y)) < 0.3
+    scores = {"compiled": [], "keras": []}
+    for run_seed in range(4):
+        for engine in scores:
+            clf = KerasMLPClassifier(
+                (32,), epochs=8, learning_rate=1e-2, engine=engine, random_state=run_seed
+            )
+            scores[engine].append(clf.fit(X[~test], y[~test]).score(X[test], y[test]))
+    compiled, keras_fit = np.array(scores["compiled"]), np.array(scores["keras"])
+    noise = 3 * max(compiled.std(), keras_fit.std(), 0.005)
+    assert abs(compiled.mean() - keras_fit.mean()) < noise, scores
+    assert compiled.mean() > 0.85
+
+
+def test_keras_path_runs_user_callbacks_and_says_so(small_digits, capsys):
+    import keras
+
+    X, y = small_digits
+    epochs_seen = []
+    callback = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: epochs_seen.append(epoch))
+    clf = KerasMLPClassifier(epochs=3, callbacks=[callback], verbose=1, random_state=0).fit(X, y)
+    assert epochs_seen == [0, 1, 2]
+    assert "training with model.fit" in capsys.readouterr().out
+    assert set(clf.history_) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert len(clf.history_["val_loss"]) == clf.n_epochs_ == 3
+
+
+def test_keras_path_early_stopping_restores_best(small_digits):
+    X, y = small_digits
+    clf = KerasMLPClassifier(
+        (128,), learning_rate=3e-2, batch_size=32, epochs=60, early_stopping=True,
+        patience=2, engine="keras", random_state=0,
+    ).fit(X, y)  # fmt: skip
+    assert clf.n_epochs_ < 60
+    assert clf.best_epoch_ == int(np.argmin(clf.history_["val_loss"])) + 1
+
+
+def _rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def test_memory_stays_flat_over_many_fits(small_digits):
+    """scikeras grows ~3.5 MB per fit; skfit reuses its traced session."""
+    X, y = small_digits
+    for seed in range(5):
+        KerasMLPClassifier((16,), epochs=1, random_state=seed).fit(X, y)
+    before = _rss_mb()
+    for seed in range(60):
+        KerasMLPClassifier((16,), epochs=1, random_state=seed).fit(X, y)
+    assert _rss_mb() - before < 15, "memory grew by more than 0.25 MB per fit"
+
+
+def test_session_cache_is_bounded(small_digits):
+    X, y = small_digits
+    for units in range(1, _engine._MAX_SESSIONS + 4):
+        KerasMLPClassifier((units,), epochs=1, random_state=0).fit(X[:50], y[:50])
+    assert len(_engine.SESSIONS) <= _engine._MAX_SESSIONS
