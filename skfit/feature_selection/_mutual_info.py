@@ -26,7 +26,12 @@ _SCORING_CONSTRAINTS = {
 
 
 @validate_params(
-    {"X": ["array-like"], "y": ["array-like"], **_SCORING_CONSTRAINTS, "random_state": ["random_state"]},
+    {
+        "X": ["array-like"],
+        "y": ["array-like"],
+        **_SCORING_CONSTRAINTS,
+        "random_state": ["random_state"],
+    },
     prefer_skip_nested_validation=True,
 )
 def mutual_info_scores(

@@ -260,7 +260,8 @@ def test_fixed_threshold(digits):
 def test_pandas_names_and_set_output():
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 400)
-    X = pd.DataFrame({"signal": y + rng.normal(scale=0.3, size=400), "noise": rng.normal(size=400)})
+    signal, noise = y + rng.normal(scale=0.3, size=400), rng.normal(size=400)
+    X = pd.DataFrame({"signal": signal, "noise": noise})
     selector = MutualInfoSelector(random_state=0).set_output(transform="pandas")
     out = selector.fit_transform(X, y)
     assert list(out.columns) == ["signal"]
