@@ -5,6 +5,7 @@ import math
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.stats import theilslopes
 
 from ..utils.fixes import Interval, StrOptions, validate_params
 from ._history import check_history
@@ -12,10 +13,7 @@ from ._history import check_history
 __all__ = ["diagnose", "Diagnosis"]
 
 STATUSES = ("not_training", "not_generalizing", "underfitting", "overfitting", "good_fit")
-# Thresholds grow with the validation curve's own noise: a plateau with
-# relative noise s ends up to about 2.2 s above its smoothed minimum
-# (99th percentile over simulated curves of 40 epochs).
-OVERFIT_NOISE, PLATEAU_NOISE, NOISY = 4.0, 2.0, 0.05
+NOISY = 0.05  # relative epoch-to-epoch noise of a validation curve worth a warning
 _LOWER_IS_BETTER = ("loss", "error", "mse", "mae", "mape", "msle", "rmse", "crossentropy")
 
 
@@ -32,8 +30,8 @@ class Diagnosis:
         1-based epoch of the lowest (smoothed) validation loss; None without
         a validation curve.
     overfit_epoch : int or None
-        1-based epoch at which the smoothed validation loss first rises more
-        than ``overfit_margin`` above its minimum; None unless the curves show
+        1-based epoch at which the fitted rise of the validation loss passes
+        ``overfit_margin`` above its minimum; None unless the curves show
         overfitting.
     gap : dict
         Smoothed validation loss minus training loss at the best epoch
@@ -146,25 +144,21 @@ def _relative_rise(low, value):
     return (value - low) / abs(low) if low else math.inf
 
 
-def _noise(curve):
-    """Robust standard deviation of epoch-to-epoch fluctuations."""
-    if len(curve) < 3:
-        return 0.0
-    steps = np.diff(curve)
-    return float(1.4826 * np.median(np.abs(steps - np.median(steps))) / math.sqrt(2))
-
-
-def _relative_noise(raw, smoothed):
-    """Robust relative standard deviation of a curve's epoch-to-epoch noise.
+def _noise(raw, scale=1.0):
+    """Robust standard deviation of a curve's epoch-to-epoch noise, over ``scale``.
 
     Second differences cancel any locally linear trend; for white noise of
     standard deviation s they have standard deviation sqrt(6) s.
     """
     if len(raw) < 3:
         return 0.0
-    scale = np.maximum(np.abs(smoothed[1:-1]), np.finfo(float).tiny)
     second = np.abs(raw[:-2] - 2 * raw[1:-1] + raw[2:]) / scale
     return float(1.4826 * np.median(second) / math.sqrt(6))
+
+
+def _relative_noise(raw, smoothed):
+    """Noise of a curve relative to its smoothed level."""
+    return _noise(raw, np.maximum(np.abs(smoothed[1:-1]), np.finfo(float).tiny))
 
 
 def _greater_is_better(key):
@@ -182,6 +176,7 @@ def _greater_is_better(key):
         "min_relative_decrease": [Interval(Real, 0, 1, closed="neither")],
         "overfit_margin": [Interval(Real, 0, None, closed="neither")],
         "plateau_tolerance": [Interval(Real, 0, None, closed="left")],
+        "confidence": [Interval(Real, 0, 1, closed="neither")],
     },
     prefer_skip_nested_validation=True,
 )
@@ -195,26 +190,30 @@ def diagnose(
     min_relative_decrease=0.1,
     overfit_margin=0.1,
     plateau_tolerance=0.02,
+    confidence=0.99,
 ):
     """Diagnose a fit from its training and validation curves.
 
     The checks follow the order of the practice: does the model train,
     does it beat the baseline, can it overfit, and did it stop at the right
-    point. Validation curves are smoothed with a centered moving median so
-    that single noisy epochs do not decide the verdict.
+    point. The best epoch is the minimum of the validation loss smoothed by
+    a centered moving median, and a rise after it must be statistically
+    significant, so that noisy epochs do not decide the verdict.
 
     - ``"not_training"``: the training loss does not decrease meaningfully
       (see ``min_relative_decrease``) or became NaN/inf.
     - ``"not_generalizing"``: the validation metric at the best epoch is no
       better than ``baseline_score`` (checked only when it is given).
-    - ``"overfitting"``: the validation loss reaches a minimum and then ends
-      more than ``overfit_margin`` above it.
-    - ``"underfitting"``: the validation loss ends within
-      ``plateau_tolerance`` of its minimum: still falling at the last epoch,
-      or flat without ever turning up.
-    - ``"good_fit"``: the validation loss turned up after its minimum, but
-      by no more than ``overfit_margin``; or an estimator's early stopping
-      restored the weights of its best epoch before the rise.
+    - ``"overfitting"``: after its minimum the validation loss rises
+      significantly (the ``confidence`` interval of its Theil-Sen slope lies
+      above zero), by more than ``overfit_margin`` by the last epoch.
+    - ``"underfitting"``: no significant rise after the minimum: the
+      validation loss is still falling at the last epoch, or flat without
+      ever turning up.
+    - ``"good_fit"``: a significant rise, but smaller than
+      ``overfit_margin``; or the estimator's early stopping restored the
+      weights of its best epoch, no later than the overfitting began, and
+      the curve was no longer falling.
 
     Parameters
     ----------
@@ -233,7 +232,8 @@ def diagnose(
         ``"val_loss"``. Keys naming a loss or an error are lower-is-better.
     baseline_margin : float or "auto", default="auto"
         How much better than ``baseline_score`` the model must be. "auto":
-        twice the epoch-to-epoch noise of the metric (a robust estimate).
+        twice the epoch-to-epoch noise of the metric (a robust estimate
+        from its second differences).
     smoothing : int, default=5
         Window, in epochs, of the moving median applied to the curves; 1
         disables smoothing.
@@ -242,13 +242,16 @@ def diagnose(
         third of the epochs to the median of the last third, below which the
         model is not training.
     overfit_margin : float, default=0.1
-        Relative rise of the smoothed validation loss above its minimum,
-        at the last epoch, that counts as overfitting.
+        Rise of the validation loss from its minimum to the last epoch (the
+        fitted trend, relative to the minimum) that counts as overfitting.
     plateau_tolerance : float, default=0.02
-        A last-epoch validation loss within this relative distance of the
-        minimum has not turned up (underfitting); the same fraction, lost
-        over the last quarter of the epochs, means it is still falling.
-        Must be smaller than ``overfit_margin``.
+        Relative decrease of the smoothed validation loss over the last
+        quarter of the epochs above which it is still falling.
+    confidence : float, default=0.99
+        Confidence level of the interval of the Theil-Sen slope of the
+        validation loss after its minimum; the rise is significant when the
+        whole interval lies above zero. On simulated flat curves with noise
+        up to 10% per epoch, 0.99 calls about 1% of them overfitting.
 
     Returns
     -------
@@ -271,15 +274,10 @@ def diagnose(
     ... }
     >>> diagnosis = diagnose(history, smoothing=1)
     >>> diagnosis.status, diagnosis.best_epoch, diagnosis.overfit_epoch
-    ('overfitting', 5, 7)
+    ('overfitting', 5, 6)
     >>> diagnosis.advice[0]
     'Stop at epoch 5: early_stopping=True, or epochs=5.'
     """
-    if plateau_tolerance >= overfit_margin:
-        raise ValueError(
-            f"plateau_tolerance must be smaller than overfit_margin; got "
-            f"plateau_tolerance={plateau_tolerance} and overfit_margin={overfit_margin}."
-        )
     curves = check_history(estimator_or_history)
     n_epochs = len(curves["loss"])
     if n_epochs < 2:
@@ -302,25 +300,19 @@ def diagnose(
     train = smooth(curves["loss"], smoothing)
     val = smooth(curves["val_loss"], smoothing)
     best = int(np.argmin(val))
-    low = float(val[best])
-    rise = _relative_rise(low, float(val[-1]))
-    noise = _relative_noise(curves["val_loss"], val)
-    overfit_margin = max(overfit_margin, OVERFIT_NOISE * noise)
-    plateau_tolerance = max(plateau_tolerance, PLATEAU_NOISE * noise)
-    if noise > NOISY:
-        evidence.append(
-            f"validation loss is noisy: about {noise:.0%} epoch-to-epoch, so a rise must "
-            f"exceed {overfit_margin:.0%} to count as overfitting"
-        )
     gap = {"best": float(val[best] - train[best]), "end": float(val[-1] - train[-1])}
     evidence.append(
         f"validation loss (moving median of {smoothing}) is lowest at epoch {best + 1} "
-        f"({low:.4g}) and ends at {val[-1]:.4g} ({rise:+.1%}) after {n_epochs} epochs"
+        f"({val[best]:.4g}) and ends at {val[-1]:.4g} "
+        f"({_relative_rise(float(val[best]), float(val[-1])):+.1%}) after {n_epochs} epochs"
     )
     evidence.append(
         f"validation minus training loss: {gap['best']:.4g} at the best epoch, "
         f"{gap['end']:.4g} at the last"
     )
+    noise = _relative_noise(curves["val_loss"], val)
+    if noise > NOISY:
+        evidence.append(f"validation loss is noisy: about {noise:.0%} from epoch to epoch")
 
     if baseline_score is not None:
         beats, line = _baseline_check(curves, best, baseline_score, score, baseline_margin,
@@ -330,43 +322,70 @@ def diagnose(
             return Diagnosis("not_generalizing", best + 1, None, gap, evidence,
                              _not_generalizing_advice(), n_epochs)
 
+    curve = _ValidationCurve(curves["val_loss"], val, best, confidence)
     restored = _restored_epoch(estimator_or_history, n_epochs)
-    status, overfit_epoch, lines, advice = _read_validation_curve(
-        val, best, overfit_margin, plateau_tolerance, restored, params
+    status, overfit_epoch, lines, advice = curve.read(
+        overfit_margin, plateau_tolerance, restored, params
     )
     if noise > NOISY:
-        advice.append(
-            "Lower the learning rate or use a bigger batch to calm the validation curve."
-        )
+        advice.append("Lower the learning rate or use a bigger batch to calm the validation curve.")
     return Diagnosis(status, best + 1, overfit_epoch, gap, evidence + lines, advice, n_epochs)
 
 
-def _read_validation_curve(val, best, overfit_margin, plateau_tolerance, restored, params):
-    """Return status, overfit epoch, evidence and advice from a smoothed curve."""
-    low = float(val[best])
-    rise = _relative_rise(low, float(val[-1]))
-    if rise > overfit_margin:
-        ceiling = low + overfit_margin * abs(low)
-        overfit = best + int(np.argmax(val[best:] > ceiling)) + 1
+@dataclasses.dataclass
+class _ValidationCurve:
+    """The validation loss from its (smoothed) minimum on, and its trend there."""
+
+    raw: np.ndarray
+    smoothed: np.ndarray
+    best: int
+    confidence: float
+
+    def read(self, overfit_margin, plateau_tolerance, restored, params):
+        """Return status, overfit epoch (1-based), evidence and advice."""
+        n_epochs, best = len(self.raw), self.best
+        low = abs(float(self.smoothed[best])) or math.inf
+        slope, slope_low, slope_high = self._trend()
+        rise = slope * (n_epochs - 1 - best) / low
         lines = [
-            f"validation loss rises more than {overfit_margin:.0%} above its minimum from "
-            f"epoch {overfit} on"
+            f"after epoch {best + 1} the validation loss trend is {slope / low:+.2%} of its "
+            f"minimum per epoch (Theil-Sen, {self.confidence:.0%} interval "
+            f"{slope_low / low:+.2%} to {slope_high / low:+.2%}), {rise:+.1%} by the end"
         ]
-        if restored is not None and val[restored - 1] <= ceiling:
-            lines.append(f"early stopping restored the weights of epoch {restored}")
+        turned_up = slope_low > 0
+        overfit = None
+        if turned_up and rise > overfit_margin:
+            overfit = min(n_epochs, best + math.ceil(overfit_margin * low / slope) + 1)
+            lines.append(f"the rise passes {overfit_margin:.0%} at epoch {overfit}")
+        tail = max(2, n_epochs // 4)
+        recent = _relative_decrease(float(self.smoothed[-tail]), float(self.smoothed[-1]))
+        falling = not turned_up and recent > plateau_tolerance
+        if falling:
+            lines.append(f"still falling: {-recent:+.1%} over the last {tail} epochs")
+
+        if restored is not None and (overfit is None or restored <= overfit):
+            if falling:
+                return "underfitting", None, lines, _cut_short_advice(restored, params)
+            lines.append(
+                f"early stopping restored the weights of epoch {restored}; "
+                f"{n_epochs - restored} more epochs did not improve on it"
+            )
             return "good_fit", overfit, lines, _good_fit_advice(restored)
-        return "overfitting", overfit, lines, _overfitting_advice(best + 1, params)
-    if rise <= plateau_tolerance:
-        tail = max(2, len(val) // 4)
-        recent = _relative_decrease(float(val[-tail]), float(val[-1]))
-        falling = recent > plateau_tolerance
-        lines = [
-            f"validation loss changed {-recent:+.1%} over the last {tail} epochs: "
-            + ("still falling" if falling else "flat, it never turned up")
-        ]
+        if overfit is not None:
+            return "overfitting", overfit, lines, _overfitting_advice(best + 1, params)
+        if turned_up:
+            lines.append(f"it turned up, by less than the {overfit_margin:.0%} of overfitting")
+            return "good_fit", None, lines, _good_fit_advice(best + 1)
+        if not falling:
+            lines.append("no significant rise: it never clearly turned up")
         return "underfitting", None, lines, _underfitting_advice(falling, params)
-    lines = [f"validation loss turned up after epoch {best + 1}, by less than {overfit_margin:.0%}"]
-    return "good_fit", None, lines, _good_fit_advice(best + 1)
+
+    def _trend(self):
+        tail = self.raw[self.best :]
+        if len(tail) < 3:
+            return 0.0, 0.0, 0.0
+        slope, _, slope_low, slope_high = theilslopes(tail, alpha=self.confidence)
+        return float(slope), float(slope_low), float(slope_high)
 
 
 def _baseline_check(curves, best, baseline_score, score, baseline_margin, smoothing):
@@ -456,6 +475,17 @@ def _underfitting_advice(falling, params):
         current = ", ".join(f"{key}={value:g}" for key, value in regularized.items())
         advice.append(f"Reduce regularization: {current}.")
     return advice
+
+
+def _cut_short_advice(restored, params):
+    patience = params.get("patience")
+    more = (f"patience={patience} -> {2 * patience}" if isinstance(patience, Integral)
+            else "a larger patience")
+    return [
+        f"Early stopping cut training at epoch {restored} while the validation loss was "
+        f"still falling: {more}.",
+        *_underfitting_advice(True, params)[1:],
+    ]
 
 
 def _overfitting_advice(best_epoch, params):
