@@ -103,8 +103,8 @@ class _KerasWrapperBase(BaseKerasEstimator):
     # -- routed model parameters (``model__units``) ---------------------------
     def get_params(self, deep=True):
         params = super().get_params(deep=deep)
-        if deep:
-            params.update({f"model__{k}": v for k, v in (self.model_params or {}).items()})
+        if deep and isinstance(self.model_params, dict):
+            params.update({f"model__{k}": v for k, v in self.model_params.items()})
         return params
 
     def set_params(self, **params):

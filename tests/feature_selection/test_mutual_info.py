@@ -10,7 +10,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import mutual_info_score
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skfit.datasets import add_channels, load_digits_channels
 from skfit.feature_selection import MutualInfoSelector, mutual_info_scores
@@ -42,11 +41,6 @@ def _weak_and_noise(n_samples=2000, random_state=0):
         + [np.where(rng.random((n_samples, 10)) < 0.6, 0.0, rng.exponential(size=(n_samples, 10)))]
     )
     return np.hstack([weak, noise]), y
-
-
-@parametrize_with_checks([MutualInfoSelector()])
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)
 
 
 # --- mutual_info_scores --------------------------------------------------------
