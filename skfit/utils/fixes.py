@@ -84,4 +84,14 @@ def op_determinism_enabled():
     return config.is_op_determinism_enabled()
 
 
-__all__ += ["op_determinism_enabled"]
+def disable_op_determinism():
+    """Switch TensorFlow's global op determinism off (private TF API).
+
+    Used by skfit's test suite to undo what a seeded scikeras fit leaves on.
+    """
+    from tensorflow.python.framework import config
+
+    config.disable_op_determinism()
+
+
+__all__ += ["op_determinism_enabled", "disable_op_determinism"]
