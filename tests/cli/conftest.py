@@ -1,0 +1,87 @@
+"""Small generated CSV files for the command-line tests, and a runner for the CLI."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+N_ROWS = 300
+FAST = ("--epochs", "3", "--folds", "3")
+
+
+def run_cli(*args, cwd=None):
+    """Run ``python -m skfit.cli ARGS`` in a subprocess; return the CompletedProcess."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.run(
+        [sys.executable, "-m", "skfit.cli", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd, env=env, timeout=300,
+    )
+
+
+def numeric_frame(rng, n=N_ROWS):
+    """Two informative features, two noise features, a text label."""
+    X = rng.normal(size=(n, 4))
+    label = np.where(X[:, 0] + 0.5 * X[:, 1] > 0, "yes", "no")
+    frame = pd.DataFrame(X, columns=["signal_a", "signal_b", "noise_a", "noise_b"])
+    return frame.assign(label=label)
+
+
+def mixed_frame(rng, n=N_ROWS):
+    """A regression table: floats with gaps, ints, text categories with gaps, an id."""
+    size = rng.uniform(30, 150, n)
+    city = rng.choice(["north", "south", "east", "west"], n)
+    rooms = rng.randint(1, 6, n)
+    price = 2.0 * size + np.select([city == "north", city == "south"], [80.0, -40.0], 0.0)
+    price = price + 10 * rooms + rng.normal(0, 10, n)
+    frame = pd.DataFrame({
+        "id": [f"house-{i:04d}" for i in range(n)],
+        "size": size.round(1), "rooms": rooms, "city": city,
+        "garden": rng.choice(["yes", "no"], n), "price": price.round(2),
+    })
+    frame.loc[rng.rand(n) < 0.1, "size"] = np.nan
+    frame.loc[rng.rand(n) < 0.1, "city"] = np.nan
+    return frame
+
+
+def time_frame(rng, n=N_ROWS):
+    """Daily rows written out of order; the label drifts with time."""
+    days = pd.date_range("2023-01-01", periods=n, freq="D")
+    x = rng.normal(size=n) + np.linspace(-1, 1, n)
+    frame = pd.DataFrame({
+        "day": days.strftime("%Y-%m-%d"), "x": x, "other": rng.normal(size=n),
+        "up": (x + rng.normal(0, 0.3, n) > 0).astype(int),
+    })
+    return frame.iloc[rng.permutation(n)]
+
+
+def duplicate_frame(rng, n=N_ROWS):
+    """A fifth of the rows repeat earlier rows (of the same user) exactly."""
+    base = numeric_frame(rng, n - n // 5).assign(user=rng.randint(0, 40, n - n // 5))
+    copies = base.iloc[rng.choice(len(base), n // 5)]
+    frame = pd.concat([base, copies], ignore_index=True)
+    return frame.iloc[rng.permutation(len(frame))]
+
+
+@pytest.fixture(scope="session")
+def csv_dir(tmp_path_factory):
+    """A folder of generated CSV files, good and bad."""
+    folder = tmp_path_factory.mktemp("csv")
+    rng = np.random.RandomState(0)
+    numeric_frame(rng).to_csv(folder / "numeric.csv", index=False)
+    mixed_frame(rng).to_csv(folder / "mixed.csv", index=False)
+    time_frame(rng).to_csv(folder / "time.csv", index=False)
+    duplicate_frame(rng).to_csv(folder / "duplicates.csv", index=False)
+    (folder / "empty.csv").write_text("")
+    (folder / "header_only.csv").write_text("a,b,label\n")
+    numeric_frame(rng).assign(label="same").to_csv(folder / "one_class.csv", index=False)
+    bad_time = time_frame(rng)
+    bad_time.iloc[7, bad_time.columns.get_loc("day")] = "next tuesday"
+    bad_time.to_csv(folder / "bad_time.csv", index=False)
+    numeric_frame(rng, n=12).to_csv(folder / "tiny.csv", index=False)
+    rare = numeric_frame(rng)
+    rare.loc[:1, "label"] = "rare"
+    rare.to_csv(folder / "rare_class.csv", index=False)
+    return folder

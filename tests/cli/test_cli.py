@@ -1,0 +1,301 @@
+"""The ``skfit`` command line, run as a subprocess on small generated CSV files."""
+
+import base64
+import io
+import json
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from sklearn.dummy import DummyClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import get_scorer
+
+import skfit
+from skfit.cli._progress import ProgressBar, ProgressScorer
+
+from .conftest import FAST, run_cli
+
+FIGURES = ("fold_scores.png", "loss_curves.png", "mutual_information.png")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def evaluate(csv_dir, tmp_path_factory, name, *args):
+    out = tmp_path_factory.mktemp(name.removesuffix(".csv"))
+    result = run_cli("evaluate", csv_dir / name, *args, *FAST, "--out", out)
+    assert result.returncode == 0, result.stderr
+    return result, out, json.loads((out / "results.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def numeric(csv_dir, tmp_path_factory):
+    return evaluate(csv_dir, tmp_path_factory, "numeric.csv", "--target", "label")
+
+
+# -- help, version -----------------------------------------------------------
+def test_version():
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"skfit {skfit.__version__}"
+
+
+@pytest.mark.parametrize("command, options", [
+    ((), ("evaluate", "demo", "--version", "exit status")),
+    (("evaluate",), ("DATA.csv", "--target", "--task", "--time-column", "--group-column",
+                     "--drop", "--sep", "--cv", "--folds", "--repeats", "--permutations",
+                     "--epochs", "--hidden", "--batch-size", "--learning-rate", "--seed",
+                     "--out", "exit status", "examples:")),
+    (("demo",), ("--out", "--epochs", "--folds", "--seed", "noise", "exit status")),
+])
+def test_help_lists_every_option(command, options):
+    result = run_cli(*command, "--help")
+    assert result.returncode == 0
+    for option in options:
+        assert option in result.stdout
+
+
+# -- bad input: exit status 2, one line, no traceback --------------------------
+BAD_INPUTS = {
+    "missing file": (["nope.csv", "--target", "label"], "no such file"),
+    "folder": ([".", "--target", "label"], "is a folder"),
+    "empty file": (["empty.csv", "--target", "label"], "the file is empty"),
+    "header only": (["header_only.csv", "--target", "label"], "no data rows"),
+    "unknown target": (["numeric.csv", "--target", "lable"], "did you mean 'label'"),
+    "unknown dropped column": (["numeric.csv", "--target", "label", "--drop", "zzz"],
+                               "--drop 'zzz': no such column"),
+    "one class": (["one_class.csv", "--target", "label"], "one class ('same')"),
+    "time does not parse": (["bad_time.csv", "--target", "up", "--time-column", "day"],
+                            "'next tuesday' (line 9 of the file) is not a date"),
+    "too few rows": (["tiny.csv", "--target", "label"], "too few rows for 5 folds: 12 rows"),
+    "rare class": (["rare_class.csv", "--target", "label", "--folds", "3"],
+                   "class 'rare' of 'label' has 2 rows"),
+    "column in two roles": (["numeric.csv", "--target", "label", "--drop", "label"],
+                            "a column plays one role"),
+    "text target for regression": (["mixed.csv", "--target", "city", "--task", "regression"],
+                                   "regression needs numbers"),
+    "groups with plain K-fold": (["duplicates.csv", "--target", "label", "--group-column",
+                                  "user", "--cv", "kfold"], "--group-column needs --cv auto"),
+    "bad option value": (["numeric.csv", "--target", "label", "--folds", "1"],
+                         "expected an integer >= 2, got 1"),
+    "missing --target": (["numeric.csv"], "required: --target"),
+}
+
+
+@pytest.mark.parametrize("args, message", BAD_INPUTS.values(), ids=BAD_INPUTS)
+def test_bad_input_is_one_line_and_status_2(csv_dir, tmp_path, args, message):
+    result = run_cli("evaluate", *args, "--out", tmp_path / "report", cwd=csv_dir)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("skfit")
+    assert message in lines[0]
+    assert not (tmp_path / "report" / "report.html").exists()
+
+
+def test_out_that_cannot_be_created(csv_dir, tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    result = run_cli("evaluate", csv_dir / "numeric.csv", "--target", "label",
+                     "--out", blocker / "report")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "--out" in result.stderr
+
+
+# -- the workflow on good files ------------------------------------------------
+def test_numeric_csv_writes_every_report_file(numeric):
+    result, out, results = numeric
+    for name in ("report.html", "report.md", "results.json", *FIGURES):
+        assert (out / name).stat().st_size > 0
+    for step in ("Audit", "Protocol:", "why:", "Feature selection", "Summary"):
+        assert step in result.stdout
+    assert result.stdout.rstrip().splitlines()[-1].startswith("Report:")
+
+
+def test_numeric_csv_results(numeric):
+    _, _, results = numeric
+    assert results["data"]["task"] == "classification"
+    # 300 rows, no time, no duplicates: repeated stratified K-fold, 3 x 3 splits
+    assert results["protocol"]["kind"] == "repeated"
+    assert results["protocol"]["n_splits"] == 9
+    assert results["protocol"]["leak_free"]
+    kept = {f["name"] for f in results["selection"]["features"] if f["kept"]}
+    assert {"signal_a", "signal_b"} <= kept
+    assert not kept & {"noise_a", "noise_b"}
+    scores = results["scores"]
+    assert len(scores["model"]) == len(scores["baselines"]["most_frequent"]) == 9
+    assert np.asarray(scores["shuffled_labels"]).shape == (1, 9)
+    assert scores["beats_baseline"]
+    assert scores["summary"]["model"]["mean"] > 0.8
+    assert scores["summary"]["shuffled_labels"]["mean"] < 0.65
+    diagnosis = results["diagnosis"]
+    assert diagnosis["status"] in {"not_training", "not_generalizing", "underfitting",
+                                   "overfitting", "good_fit"}
+    assert len(diagnosis["history"]["val_loss"]) == diagnosis["n_epochs"] == 3
+    assert sorted(results["figures"]) == sorted(FIGURES)
+
+
+def test_progress_lines_count_every_fit(numeric):
+    result, _, _ = numeric
+    progress = re.findall(r"fit (\d+)/(\d+) done", result.stderr)
+    total = 9 * 2 + 1  # model and one shuffled-label run on 9 splits, one diagnosis fit
+    assert [int(done) for done, _ in progress] == list(range(1, total + 1))
+    assert {int(of) for _, of in progress} == {total}
+
+
+def test_markdown_and_html_show_the_numbers_of_results_json(numeric):
+    _, out, results = numeric
+    model_mean = f"{results['scores']['summary']['model']['mean']:.3f}"
+    markdown = (out / "report.md").read_text()
+    html = (out / "report.html").read_text()
+    for text in (markdown, html):
+        assert model_mean in text
+        assert results["protocol"]["splitter"] in text
+    for name in FIGURES:
+        assert f"]({name})" in markdown
+
+
+def test_html_is_self_contained_with_inlined_plots(numeric):
+    _, out, _ = numeric
+    html = (out / "report.html").read_text()
+    sources = re.findall(r'<img[^>]*src="([^"]*)"', html)
+    assert len(sources) == len(FIGURES)
+    inlined = {base64.b64decode(src.removeprefix("data:image/png;base64,")) for src in sources}
+    assert inlined == {(out / name).read_bytes() for name in FIGURES}
+    assert not re.search(r'(src|href)="(?!data:)', html)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (Debian "
+                    "package 'chromium'); the HTML report is not rendered")
+def test_html_report_renders_with_its_plots_in_chromium(numeric, tmp_path):
+    import matplotlib.image
+
+    _, out, _ = numeric
+    screenshot = tmp_path / "report.png"
+    subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
+         f"--screenshot={screenshot}", "--window-size=1200,3000",
+         (out / "report.html").as_uri()],
+        capture_output=True, timeout=120, check=True,
+    )
+    pixels = matplotlib.image.imread(screenshot)[..., :3]
+    assert pixels.shape[:2] == (3000, 1200)
+    assert (pixels.min(axis=2) < 0.9).mean() > 0.03  # not a blank page
+    # Matplotlib's green, red and purple (C2-C4) appear only in the plots: the
+    # fold-score figure's baselines. The page's own colours are blue and grey.
+    for colour in ((44, 160, 44), (214, 39, 40), (148, 103, 189)):
+        close = np.abs(pixels * 255 - colour).max(axis=2) < 40
+        assert close.sum() > 200, colour
+
+
+def test_mixed_types_with_missing_values_regression(csv_dir, tmp_path_factory):
+    _, _, results = evaluate(csv_dir, tmp_path_factory, "mixed.csv", "--target", "price")
+    assert results["data"]["task"] == "regression"
+    assert results["data"]["categorical_columns"] == ["id", "city", "garden"]
+    assert set(results["audit"]["missing_values"]) == {"size", "city"}
+    assert results["audit"]["identifier_like"] == ["id"]
+    assert results["protocol"]["kind"] == "repeated"
+    assert results["scores"]["scoring"] == "r2"
+    assert set(results["scores"]["baselines"]) == {"mean", "median"}
+    names = {f["name"] for f in results["selection"]["features"]}
+    assert {"size", "missingindicator_size", "city_north", "city_missing"} <= names
+    kept = {f["name"] for f in results["selection"]["features"] if f["kept"]}
+    assert "size" in kept
+    assert results["diagnosis"]["baseline"] == {
+        "score": "val_loss", "value": 1.0,
+        "meaning": "mean squared error of the mean predictor on the standardized target",
+    }
+
+
+def test_time_ordered_csv_uses_a_time_split(csv_dir, tmp_path_factory):
+    result, _, results = evaluate(csv_dir, tmp_path_factory, "time.csv", "--target", "up",
+                                  "--time-column", "day")
+    protocol = results["protocol"]
+    assert protocol["kind"] == "time"
+    assert protocol["splitter"].startswith("TimeSeriesSplit")
+    assert "arrow of time" in protocol["reason"]
+    assert protocol["leak_free"]
+    assert protocol["per_split"]["n_temporal"] == [0, 0, 0]
+    assert results["audit"]["time"] == {"column": "day", "first": "2023-01-01",
+                                        "last": "2023-10-27"}
+    assert "day" not in results["data"]["numeric_columns"] + results["data"][
+        "categorical_columns"]
+    assert any(note.startswith("sorted the rows by 'day'") for note in results["data"]["notes"])
+    # training parts grow, validation parts follow them
+    assert results["scores"]["train_sizes"] == sorted(results["scores"]["train_sizes"])
+
+
+def test_duplicates_and_groups_use_deduplicated_kfold(csv_dir, tmp_path_factory):
+    _, _, results = evaluate(csv_dir, tmp_path_factory, "duplicates.csv", "--target",
+                             "label", "--group-column", "user")
+    assert results["audit"]["duplicate_rows"] == 60
+    protocol = results["protocol"]
+    assert protocol["kind"] == "dedup"
+    assert protocol["splitter"].startswith("DeduplicatedKFold")
+    assert "'user'" in protocol["reason"] and "60 rows" in protocol["reason"]
+    assert protocol["leak_free"]
+    assert protocol["per_split"]["n_duplicates"] == [0, 0, 0]
+    assert "user" not in results["data"]["numeric_columns"]
+
+
+def test_demo_drops_the_noise_channels(tmp_path):
+    result = run_cli("demo", *FAST, "--permutations", "0", "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    results = json.loads((tmp_path / "results.json").read_text())
+    features = results["selection"]["features"]
+    noise = [f for f in features if f["name"].startswith("noise_")]
+    pixels = [f for f in features if f["name"].startswith("pixel_")]
+    assert len(noise) == len(pixels) == 64
+    assert not any(f["kept"] for f in noise)
+    assert sum(f["kept"] for f in pixels) > 40
+    assert results["scores"]["beats_baseline"]
+    assert results["scores"]["summary"]["model"]["mean"] > 0.8
+    assert "drops 64 of the 64 noise channels" in result.stdout
+    assert (tmp_path / "report.html").exists()
+
+
+# -- the progress bar, in process ------------------------------------------------
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_redraws_in_place_on_a_terminal():
+    stream = _Terminal()
+    bar = ProgressBar(4, stream=stream, width=8)
+    bar.advance("model, split 1/4")
+    bar.advance("model, split 2/4")
+    bar.close()
+    text = stream.getvalue()
+    assert text.count("\r") == 2 and text.endswith("\n") and text.count("\n") == 1
+    assert "[####----] 2/4 fits" in text
+
+
+def test_progress_bar_prints_lines_elsewhere():
+    stream = io.StringIO()
+    bar = ProgressBar(2, stream=stream)
+    bar.advance("a")
+    bar.advance("b")
+    bar.close()
+    lines = stream.getvalue().splitlines()
+    assert [line.split(",")[0].strip() for line in lines] == ["fit 1/2 done (a)",
+                                                              "fit 2/2 done (b)"]
+
+
+def test_progress_scorer_counts_model_fits_only():
+    X = np.arange(20.0).reshape(-1, 1)
+    y = np.repeat([0, 1], 10)
+    stream = io.StringIO()
+    scorer = ProgressScorer(get_scorer("accuracy"), "accuracy", ProgressBar(4, stream), 2)
+    model = LogisticRegression().fit(X, y)
+    dummy = DummyClassifier().fit(X, y)
+    scores = [scorer(model, X, y), scorer(dummy, X, y), scorer(model, X, y),
+              scorer(model, X, y)]
+    assert scores[1] == 0.5 and scores[0] == model.score(X, y)
+    assert repr(scorer) == "accuracy"
+    assert "(model, split 2/2)" in stream.getvalue()
+    assert "fit 3/4 done (shuffled labels 1, split 1/2)" in stream.getvalue()
