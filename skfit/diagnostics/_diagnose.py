@@ -14,6 +14,7 @@ __all__ = ["diagnose", "Diagnosis"]
 
 STATUSES = ("not_training", "not_generalizing", "underfitting", "overfitting", "good_fit")
 NOISY = 0.05  # relative epoch-to-epoch noise of a validation curve worth a warning
+BLOW_UP = 10.0  # a training loss this many times the next epoch's is a blow-up
 _LOWER_IS_BETTER = ("loss", "error", "mse", "mae", "mape", "msle", "rmse", "crossentropy")
 
 
@@ -87,12 +88,16 @@ def smooth(curve, window):
 def training_failure(loss, min_relative_decrease=0.1):
     """Say why a training-loss curve shows no (stable) training, or return None.
 
+    The starting level is the first epoch's loss, unless the curve opens
+    with blow-up epochs (loss above ten times the next epoch's, the mark of
+    steps far too large): then the lowest loss of the first third of the
+    epochs after them, so that settling down from a blow-up does not count
+    as training.
     Three failures: the loss becomes NaN or infinite (diverged); its median
     over the last third of the epochs is less than ``min_relative_decrease``
-    below its median over the first third (no decrease: medians, so that a
-    first epoch that blows up does not count as a decrease); or, after the
-    first third, it climbs back more than ``min_relative_decrease`` above
-    that early median (unstable: the steps overshoot).
+    below the starting level (no decrease); or it later climbs back more
+    than ``min_relative_decrease`` above the highest loss of the epochs that
+    gave the starting level (unstable).
 
     Parameters
     ----------
@@ -109,27 +114,44 @@ def training_failure(loss, min_relative_decrease=0.1):
     not_finite = np.flatnonzero(~np.isfinite(loss))
     if not_finite.size:
         return f"training loss is {loss[not_finite[0]]} at epoch {not_finite[0] + 1}: diverged"
-    start, end, k = _start_end_levels(loss)
+    first = _blow_up_epochs(loss)
+    k = max(1, (len(loss) - first) // 3)
+    if first:
+        start, window = float(np.min(loss[first : first + k])), k
+        level = f"lowest of epochs {first + 1}-{first + k}, after the blow-up"
+    else:
+        start, window, level = float(loss[0]), 1, "epoch 1"
+    end = float(np.median(loss[-k:]))
     decrease = _relative_decrease(start, end)
     if decrease < min_relative_decrease:
         return (
-            f"training loss went from {start:.4g} (median of epochs 1-{k}) to {end:.4g} "
-            f"(median of the last {k}): {decrease:+.1%} decrease, below the "
-            f"{min_relative_decrease:.0%} that counts as training"
+            f"training loss went from {start:.4g} ({level}) to {end:.4g} (median of the last "
+            f"{k} epochs): {decrease:+.1%} decrease, below the {min_relative_decrease:.0%} "
+            "that counts as training"
         )
-    later = loss[k:]
-    worst = int(np.argmax(later)) if later.size else 0
-    if later.size and _relative_rise(start, float(later[worst])) > min_relative_decrease:
+    if len(loss) <= first + window:
+        return None
+    top = float(np.max(loss[first : first + window]))
+    later = first + window + int(np.argmax(loss[first + window :]))
+    if _relative_rise(top, float(loss[later])) > min_relative_decrease:
         return (
-            f"training loss climbed back to {later[worst]:.4g} at epoch {k + worst + 1}, "
-            f"above its early level {start:.4g} (median of epochs 1-{k}): unstable"
+            f"training loss climbed back to {loss[later]:.4g} at epoch {later + 1}, above "
+            f"{top:.4g}, its highest in epochs {first + 1}-{first + window}: unstable"
         )
     return None
 
 
-def _start_end_levels(loss):
-    k = max(1, len(loss) // 3)
-    return float(np.median(loss[:k])), float(np.median(loss[-k:])), k
+def _blow_up_epochs(loss):
+    """Number of leading epochs whose loss is ``BLOW_UP`` times the next epoch's.
+
+    Healthy training does not lose 90% of its loss from one epoch to the
+    next; a step far too large throws the loss up to hundreds, after which
+    it falls back at once.
+    """
+    first = 0
+    while first < len(loss) - 2 and loss[first] > BLOW_UP * max(loss[first + 1], 0.0):
+        first += 1
+    return first
 
 
 def _relative_decrease(start, end):
@@ -200,8 +222,8 @@ def diagnose(
     a centered moving median, and a rise after it must be statistically
     significant, so that noisy epochs do not decide the verdict.
 
-    - ``"not_training"``: the training loss does not decrease meaningfully
-      (see ``min_relative_decrease``) or became NaN/inf.
+    - ``"not_training"``: the training loss does not decrease meaningfully,
+      climbs back up (see ``min_relative_decrease``) or became NaN/inf.
     - ``"not_generalizing"``: the validation metric at the best epoch is no
       better than ``baseline_score`` (checked only when it is given).
     - ``"overfitting"``: after its minimum the validation loss rises
@@ -238,9 +260,10 @@ def diagnose(
         Window, in epochs, of the moving median applied to the curves; 1
         disables smoothing.
     min_relative_decrease : float, default=0.1
-        Relative decrease of the training loss, from the median of the first
-        third of the epochs to the median of the last third, below which the
-        model is not training.
+        Relative decrease of the training loss, from its first epoch (or,
+        after leading blow-up epochs, the lowest of the next third) to the
+        median of the last third of the epochs, below which the model is
+        not training; a later climb this far above the start is unstable.
     overfit_margin : float, default=0.1
         Rise of the validation loss from its minimum to the last epoch (the
         fitted trend, relative to the minimum) that counts as overfitting.
@@ -403,13 +426,12 @@ def _baseline_check(curves, best, baseline_score, score, baseline_margin, smooth
 
 
 def _spike_evidence(loss):
-    finite = loss[np.isfinite(loss)]
-    if finite.size < 3 or finite.max() <= 10 * np.median(finite):
+    first = _blow_up_epochs(loss)
+    if not first:
         return []
-    epoch = int(np.argmax(np.where(np.isfinite(loss), loss, -np.inf))) + 1
     return [
-        f"training loss spiked to {finite.max():.4g} at epoch {epoch}, more than 10 times "
-        f"its median {np.median(finite):.4g}: the steps are too large"
+        f"training loss blew up to {loss[0]:.4g} in epoch 1, more than {BLOW_UP:g} times "
+        f"its value {loss[first]:.4g} at epoch {first + 1}: the steps are too large"
     ]
 
 

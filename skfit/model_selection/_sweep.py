@@ -229,6 +229,12 @@ def _sweep(kind, estimator, X, y, param_name, values, cv, groups, scoring, n_job
     ]
     scores = np.array([score for _, score in results], dtype=float).reshape(len(values), -1)
     result = SweepResult(kind, param_name, values, histories, scores, None)
+    if kind == "capacity" and not any("val_loss" in h for row in histories for h in row):
+        raise ValueError(
+            "capacity_sweep compares validation losses, but the fitted histories have no "
+            f"'val_loss': give {type(estimator).__name__} a validation set "
+            "(validation_fraction > 0)."
+        )
     if kind == "capacity":
         recommended = _recommend_capacity(values, result.min_val_loss)
     else:

@@ -114,7 +114,7 @@ def test_first_epoch_blow_up_is_not_a_decrease():
     loss = np.r_[1030.0, noisy(np.full(19, 2.2), 0.05, 1)]
     diagnosis = diagnose({"loss": loss})
     assert diagnosis.status == "not_training"
-    assert any("spiked to 1030" in line for line in diagnosis.evidence)
+    assert any("blew up to 1030 in epoch 1" in line for line in diagnosis.evidence)
 
 
 def test_diverged_and_unstable_training():
