@@ -33,18 +33,25 @@ class ProgressBar:
         self.done = 0
         self._start = time.monotonic()
         self._tty = self.stream.isatty()
+        if self._tty:
+            self._draw("starting")
 
     def advance(self, label=""):
         """Count one more finished fit, described by ``label``, and redraw."""
         self.done += 1
-        elapsed = time.monotonic() - self._start
         if self._tty:
-            filled = self.width * self.done // self.total
-            bar = "#" * filled + "-" * (self.width - filled)
-            self.stream.write(f"\r  [{bar}] {self.done}/{self.total} fits  {elapsed:5.1f} s  "
-                              f"{label:<28}")
+            self._draw(label)
         else:
+            elapsed = time.monotonic() - self._start
             self.stream.write(f"  fit {self.done}/{self.total} done ({label}), {elapsed:.1f} s\n")
+            self.stream.flush()
+
+    def _draw(self, label):
+        elapsed = time.monotonic() - self._start
+        filled = self.width * self.done // self.total
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\r  [{bar}] {self.done}/{self.total} fits  {elapsed:5.1f} s  "
+                          f"{label:<28}")
         self.stream.flush()
 
     def close(self):

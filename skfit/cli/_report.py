@@ -27,6 +27,7 @@ h2 { font-size: 1.3em; margin-top: 1.6em; color: #2c6fbb; }
 table { border-collapse: collapse; margin: .8em 0; font-size: .92em; }
 th, td { border: 1px solid #ccc; padding: .25em .6em; text-align: left; }
 th { background: #eef3fa; }
+td:first-child { white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1em 0; }
 img { max-width: 100%; border: 1px solid #ddd; }
@@ -92,7 +93,8 @@ def build_document(results):
         ("Data", _data_blocks(data)),
         ("Audit", _audit_blocks(results["audit"])),
         ("Evaluation protocol", _protocol_blocks(results["protocol"])),
-        ("Feature selection", _selection_blocks(results["selection"])),
+        ("Feature selection", _selection_blocks(results["selection"],
+                                                encoded=bool(data["categorical_columns"]))),
         ("Scores against the baselines", _score_blocks(results["scores"])),
         ("Diagnosis of one fit", _diagnosis_blocks(results["diagnosis"])),
     ]
@@ -217,13 +219,14 @@ def _cell(value):
     return str(value)
 
 
-def _selection_blocks(selection):
+def _selection_blocks(selection, encoded):
     features = selection["features"]
     dropped = [f["name"] for f in features if not f["kept"]]
     kept = [f for f in features if f["kept"]]
     blocks = [
         ("p", f"Method: {selection['method']}. On all rows it keeps {selection['n_kept']} of "
-              f"{selection['n_features']} features (after one-hot encoding); inside the "
+              f"{selection['n_features']} features"
+              + (" (after one-hot encoding)" if encoded else "") + "; inside the "
               f"cross-validation it is refit on each of the {selection['n_folds']} training "
               "parts, and 'kept in folds' counts how often each feature survived."),
         ("figure", "mutual_information.png",

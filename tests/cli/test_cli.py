@@ -271,8 +271,8 @@ def test_progress_bar_redraws_in_place_on_a_terminal():
     bar.advance("model, split 2/4")
     bar.close()
     text = stream.getvalue()
-    assert text.count("\r") == 2 and text.endswith("\n") and text.count("\n") == 1
-    assert "[####----] 2/4 fits" in text
+    assert text.count("\r") == 3 and text.endswith("\n") and text.count("\n") == 1
+    assert "[--------] 0/4 fits" in text and "[####----] 2/4 fits" in text
 
 
 def test_progress_bar_prints_lines_elsewhere():
