@@ -14,6 +14,11 @@ __all__ = ["diagnose", "Diagnosis"]
 
 STATUSES = ("not_training", "not_generalizing", "underfitting", "overfitting", "good_fit")
 NOISY = 0.05  # relative epoch-to-epoch noise of a validation curve worth a warning
+_UNREADABLE = (
+    "The validation curve is too noisy to tell underfitting from overfitting: lower the "
+    "learning rate, use a bigger batch or a larger validation set (validation_fraction), "
+    "then diagnose again."
+)
 BLOW_UP = 10.0  # a training loss this many times the next epoch's is a blow-up
 _LOWER_IS_BETTER = ("loss", "error", "mse", "mae", "mape", "msle", "rmse", "crossentropy")
 
@@ -126,8 +131,8 @@ def training_failure(loss, min_relative_decrease=0.1):
     if decrease < min_relative_decrease:
         return (
             f"training loss went from {start:.4g} ({level}) to {end:.4g} (median of the last "
-            f"{k} epochs): {decrease:+.1%} decrease, below the {min_relative_decrease:.0%} "
-            "that counts as training"
+            f"{k} epochs), a {-decrease:+.1%} change; training needs a decrease of at least "
+            f"{min_relative_decrease:.0%}"
         )
     if len(loss) <= first + window:
         return None
@@ -183,7 +188,8 @@ def _relative_noise(raw, smoothed):
     return _noise(raw, np.maximum(np.abs(smoothed[1:-1]), np.finfo(float).tiny))
 
 
-def _greater_is_better(key):
+def greater_is_better(key):
+    """Whether a history key names a score (higher is better) rather than a loss."""
     name = key.removeprefix("val_").lower()
     return not any(token in name for token in _LOWER_IS_BETTER)
 
@@ -350,7 +356,7 @@ def diagnose(
     status, overfit_epoch, lines, advice = curve.read(
         overfit_margin, plateau_tolerance, restored, params
     )
-    if noise > NOISY:
+    if noise > NOISY and _UNREADABLE not in advice:
         advice.append("Lower the learning rate or use a bigger batch to calm the validation curve.")
     return Diagnosis(status, best + 1, overfit_epoch, gap, evidence + lines, advice, n_epochs)
 
@@ -399,9 +405,17 @@ class _ValidationCurve:
         if turned_up:
             lines.append(f"it turned up, by less than the {overfit_margin:.0%} of overfitting")
             return "good_fit", None, lines, _good_fit_advice(best + 1)
-        if not falling:
-            lines.append("no significant rise: it never clearly turned up")
-        return "underfitting", None, lines, _underfitting_advice(falling, params)
+        if falling:
+            return "underfitting", None, lines, _underfitting_advice(True, params)
+        visible = _relative_rise(float(self.smoothed[best]), float(self.smoothed[-1]))
+        if visible > overfit_margin:
+            lines.append(
+                f"the smoothed curve ends {visible:+.0%} above its minimum, but the rise is not "
+                "significant against the noise"
+            )
+            return "underfitting", None, lines, [_UNREADABLE]
+        lines.append("no significant rise: it never clearly turned up")
+        return "underfitting", None, lines, _underfitting_advice(False, params)
 
     def _trend(self):
         tail = self.raw[self.best :]
@@ -416,7 +430,7 @@ def _baseline_check(curves, best, baseline_score, score, baseline_margin, smooth
     if key not in curves:
         raise ValueError(f"score={key!r} is not in the history; its keys are {sorted(curves)}.")
     value = float(smooth(curves[key], smoothing)[best])
-    sign = 1 if _greater_is_better(key) else -1
+    sign = 1 if greater_is_better(key) else -1
     margin = 2 * _noise(curves[key]) if baseline_margin == "auto" else baseline_margin
     beats = sign * (value - baseline_score) > margin
     return beats, (

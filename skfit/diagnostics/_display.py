@@ -4,6 +4,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ._diagnose import greater_is_better
 from ._history import check_history
 
 __all__ = ["LossCurveDisplay"]
@@ -28,7 +29,8 @@ class LossCurveDisplay:
         History keys drawn for every variant.
     best_epochs : dict of str to int, default=None
         1-based epoch to mark for each variant; by default the epoch of the
-        lowest ``"val_loss"`` (or of the first metric when there is none).
+        lowest ``"val_loss"`` (without it, the best value of the first
+        metric: the highest for scores such as ``"val_accuracy"``).
 
     Attributes
     ----------
@@ -92,7 +94,7 @@ class LossCurveDisplay:
                     epochs, history[metric], _STYLES.get(metric, ":"), color=f"C{color}",
                     label=f"{name}: {label}" if several else label, **kwargs,
                 )
-            best = (self.best_epochs or {}).get(name) or _lowest_epoch(history, self.metrics)
+            best = (self.best_epochs or {}).get(name) or _best_epoch(history, self.metrics)
             (self.best_markers_[name],) = ax.plot(
                 best, history[_marked_metric(self.metrics)][best - 1], "o", color=f"C{color}", markersize=7,
                 label=f"{name}: best epoch {best}" if several else f"best epoch {best}",
@@ -129,7 +131,7 @@ class LossCurveDisplay:
         name = name or type(estimator).__name__
         metrics = ("loss", "val_loss") if "val_loss" in history else ("loss",)
         best = getattr(estimator, "best_epoch_", None)
-        best = int(best) if best is not None else _lowest_epoch(history, metrics)
+        best = int(best) if best is not None else _best_epoch(history, metrics)
         display = cls({name: history}, metrics=metrics, best_epochs={name: best})
         display.plot(ax=ax, **kwargs)
         display.ax_.set_title(name)
@@ -171,7 +173,7 @@ class LossCurveDisplay:
                     f"{name!r}. To plot one history h, pass {{'model': h}}."
                 )
             checked[str(name)] = check_history(history, required=tuple(metrics))
-        best_epochs = {name: _lowest_epoch(history, metrics) for name, history in checked.items()}
+        best_epochs = {name: _best_epoch(history, metrics) for name, history in checked.items()}
         display = cls(checked, metrics=tuple(metrics), best_epochs=best_epochs)
         return display.plot(ax=ax, **kwargs)
 
@@ -180,7 +182,13 @@ def _marked_metric(metrics):
     return "val_loss" if "val_loss" in metrics else metrics[0]
 
 
-def _lowest_epoch(history, metrics):
-    """1-based epoch of the lowest value of the marked metric (NaN ignored)."""
-    curve = history[_marked_metric(metrics)]
-    return int(np.nanargmin(curve)) + 1 if np.isfinite(curve).any() else 1
+def _best_epoch(history, metrics):
+    """1-based epoch of the best value of the marked metric (NaN ignored).
+
+    The lowest value, or the highest for a score such as ``val_accuracy``.
+    """
+    key = _marked_metric(metrics)
+    curve = np.asarray(history[key], dtype=float)
+    if not np.isfinite(curve).any():
+        return 1
+    return int(np.nanargmax(curve) if greater_is_better(key) else np.nanargmin(curve)) + 1

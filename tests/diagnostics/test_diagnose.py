@@ -93,6 +93,20 @@ def test_smoothing_ignores_one_epoch_spikes():
     assert diagnose(history(spiky)).best_epoch == 40
 
 
+def test_visible_but_insignificant_rise_asks_for_a_readable_curve():
+    # a plateau at 0.15 with 40% noise (a fixed draw): the last epochs happen to be high
+    val = [0.796, 0.491, 0.482, 0.298, 0.187, 0.231, 0.304, 0.246, 0.122, 0.094,
+           0.12, 0.155, 0.06, 0.138, 0.091, 0.112, 0.121, 0.132, 0.177, 0.228]
+    diagnosis = diagnose({"loss": np.linspace(1, 0.1, 20), "val_loss": val})
+    assert diagnosis.status == "underfitting"
+    assert "not significant against the noise" in diagnosis.evidence[-1]
+    assert diagnosis.advice == [
+        "The validation curve is too noisy to tell underfitting from overfitting: lower the "
+        "learning rate, use a bigger batch or a larger validation set (validation_fraction), "
+        "then diagnose again."
+    ]
+
+
 def test_noisy_curve_gets_a_warning_and_advice():
     diagnosis = diagnose(history(noisy(OVERFIT, 0.1, 0)))
     assert any("noisy" in line for line in diagnosis.evidence)
@@ -105,7 +119,7 @@ def test_flat_training_loss_is_not_training():
     diagnosis = diagnose({"loss": loss, "val_loss": loss + 0.1})
     assert diagnosis.status == "not_training"
     assert diagnosis.best_epoch is None and diagnosis.gap == {}
-    assert "below the 10% that counts as training" in diagnosis.evidence[0]
+    assert "training needs a decrease of at least 10%" in diagnosis.evidence[0]
     assert diagnosis.advice[0].startswith("Lower the learning rate")
 
 

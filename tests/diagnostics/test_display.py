@@ -48,6 +48,13 @@ def test_from_histories_other_metric_and_given_axes():
     assert display.best_epochs == {"a": 5, "b": 5}  # the lowest training loss
 
 
+def test_scores_mark_their_highest_epoch():
+    scores = {"val_accuracy": [0.5, 0.9, 0.8]}
+    display = LossCurveDisplay.from_histories({"m": scores}, metrics=("val_accuracy",))
+    assert display.best_epochs == {"m": 2}
+    assert display.ax_.get_ylabel() == "val_accuracy"
+
+
 def test_from_estimator_marks_best_epoch_of_early_stopping():
     from skfit import KerasMLPClassifier
 
