@@ -16,6 +16,7 @@ import numpy as np
 
 from ._errors import InputError
 from ._plots import draw_figures
+from ._workflow import epochs_text
 
 SHOWN_FEATURES = 15
 
@@ -289,8 +290,7 @@ def _diagnosis_blocks(diagnosis):
     baseline = diagnosis["baseline"]
     return [
         ("p", f"One fit of the pipeline on the {diagnosis['fit']}, read by skfit.diagnose: "
-              f"status {diagnosis['status']}, best epoch {diagnosis['best_epoch']} of "
-              f"{diagnosis['n_epochs']}. Baseline for {baseline['score']}: "
+              f"status {diagnosis['status']}, {epochs_text(diagnosis)}. Baseline for {baseline['score']}: "
               f"{baseline['value']:.4g} ({baseline['meaning']})."),
         ("figure", "loss_curves.png", "Training and validation curves of that fit."),
         ("p", "Evidence:"),

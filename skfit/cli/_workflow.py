@@ -39,41 +39,41 @@ class Options:
     seed: int = 0
 
 
-def run(table, options, say=None, progress_stream=None):
+def run(table, options):
     """Run the workflow on a :class:`~skfit.cli._data.Table`; return the results dict.
 
-    ``say`` prints one line of narration; the progress bar goes to
-    ``progress_stream`` (stderr by default). Warnings raised on the way are
-    collected, de-duplicated, and returned under ``"warnings"``.
+    The narration goes to stdout, the progress bar to stderr. Warnings
+    raised on the way are collected, de-duplicated, and returned under
+    ``"warnings"``.
     """
-    say = say or _say
     start = time.monotonic()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        results = {"data": _describe_data(table, say), "settings": vars(options).copy()}
-        results["audit"] = _audit_data(table, say)
+        results = {"data": _describe_data(table), "settings": vars(options).copy()}
+        results["audit"] = _audit_data(table)
         protocol = choose_protocol(table, cv=options.cv, folds=options.folds,
                                    repeats=options.repeats, seed=options.seed,
                                    n_duplicate_rows=results["audit"]["duplicate_rows"])
-        results["protocol"] = _audit_protocol(table, protocol, say)
-        results["selection"] = _select(table, protocol, options.seed, say)
+        results["protocol"] = _audit_protocol(table, protocol)
+        results["selection"] = _select(table, protocol, options.seed)
         model = make_model(table, hidden=options.hidden, epochs=options.epochs,
                            batch_size=options.batch_size,
                            learning_rate=options.learning_rate, seed=options.seed)
         results["scores"], results["diagnosis"] = _evaluate(
-            table, protocol, model, options, say, progress_stream
+            table, protocol, model, options
         )
     results["warnings"] = _unique_warnings(caught)
     results["seconds"] = round(time.monotonic() - start, 1)
-    _print_summary(results, say)
+    _print_summary(results)
     return results
 
 
-def _say(line):
+def say(line):
+    """Print one line of narration now (before any progress on stderr)."""
     print(line, flush=True)
 
 
-def _describe_data(table, say):
+def _describe_data(table):
     data = {
         "name": table.name, "n_rows": len(table.X), "target": table.target,
         "task": table.task, "task_reason": table.task_reason,
@@ -90,7 +90,7 @@ def _describe_data(table, say):
     return data
 
 
-def _audit_data(table, say):
+def _audit_data(table):
     from .. import duplicate_groups
 
     say("Audit")
@@ -114,9 +114,9 @@ def _audit_data(table, say):
     if audit["identifier_like"]:
         say(f"  a distinct value on every row (identifiers? consider --drop): "
             f"{', '.join(audit['identifier_like'])}")
-    audit["time"] = _time_audit(table, say)
+    audit["time"] = _time_audit(table)
     if table.task == "classification":
-        audit["classes"] = _class_balance(table.y, say)
+        audit["classes"] = _class_balance(table.y)
     else:
         audit["target"] = {key: float(getattr(np, key)(table.y)) for key in
                            ("mean", "std", "min", "max")}
@@ -125,7 +125,7 @@ def _audit_data(table, say):
     return audit
 
 
-def _time_audit(table, say):
+def _time_audit(table):
     if table.time is None:
         say("  time order: no --time-column")
         return None
@@ -142,7 +142,7 @@ def _format_time(value):
     return str(value)
 
 
-def _class_balance(y, say):
+def _class_balance(y):
     classes, counts = np.unique(y, return_counts=True)
     order = np.argsort(-counts, kind="stable")
     balance = {str(classes[i]): int(counts[i]) for i in order}
@@ -153,7 +153,7 @@ def _class_balance(y, say):
     return {"counts": balance, "majority_share": float(share)}
 
 
-def _audit_protocol(table, protocol, say):
+def _audit_protocol(table, protocol):
     from .. import audit_cv
 
     n_splits = len(protocol.folds)
@@ -188,7 +188,7 @@ def _plain(value):
     return str(value)
 
 
-def _select(table, protocol, seed, say):
+def _select(table, protocol, seed):
     say("Feature selection: mutual information with the target, above each feature's noise "
         "floor")
     selection = summarize_selection(table, protocol.folds, seed)
@@ -208,7 +208,7 @@ def _select(table, protocol, seed, say):
     return selection
 
 
-def _evaluate(table, protocol, model, options, say, progress_stream):
+def _evaluate(table, protocol, model, options):
     """Scores of the model vs baselines on the protocol's folds, then one diagnosed fit."""
     from .. import compare_to_baseline
 
@@ -219,7 +219,7 @@ def _evaluate(table, protocol, model, options, say, progress_stream):
         f"epochs={options.epochs}) vs Dummy baselines"
         + (f" and {options.permutations} run(s) on shuffled labels" if options.permutations
            else "") + f", {scoring}")
-    bar = ProgressBar(n_splits * (1 + options.permutations) + 1, stream=progress_stream)
+    bar = ProgressBar(n_splits * (1 + options.permutations) + 1)
     scorer = ProgressScorer(get_scorer(scoring), scoring, bar, n_splits)
     report = compare_to_baseline(model, table.X, table.y, cv=protocol.folds, scoring=scorer,
                                  n_permutations=options.permutations, groups=table.groups,
@@ -233,7 +233,7 @@ def _evaluate(table, protocol, model, options, say, progress_stream):
 def _scores(report, scoring, network):
     frame = report.to_frame()
     summary = {
-        ("model" if column == "model" else column): {
+        column: {
             "mean": float(frame[column].mean()),
             "std": float(frame[column].std(ddof=1)) if len(frame) > 1 else None,
         }
@@ -287,6 +287,13 @@ def _diagnose(table, protocol, model, scores, bar):
     }
 
 
+def epochs_text(diagnosis):
+    """"best epoch 7 of 20", or "20 epochs" when the diagnosis names no best epoch."""
+    if diagnosis["best_epoch"] is None:
+        return f"{diagnosis['n_epochs']} epochs"
+    return f"best epoch {diagnosis['best_epoch']} of {diagnosis['n_epochs']}"
+
+
 def _unique_warnings(caught):
     seen = {}
     for warning in caught:
@@ -295,7 +302,7 @@ def _unique_warnings(caught):
     return [{"warning": text, "count": count} for text, count in seen.items()]
 
 
-def _print_summary(results, say):
+def _print_summary(results):
     scores, diagnosis = results["scores"], results["diagnosis"]
     rows = [(f"model: {scores['model_name']}", scores["summary"]["model"])]
     rows += [(f"baseline: {name}", scores["summary"][name]) for name in scores["baselines"]]
@@ -315,8 +322,7 @@ def _print_summary(results, say):
         f"{scores['margin']:+.3f}; p = {'n/a' if p_value is None else f'{p_value:.2g}'} "
         f"(corrected resampled t-test); beats the baseline: "
         f"{'yes' if scores['beats_baseline'] else 'NO'}")
-    say(f"  diagnosis of one fit: {diagnosis['status']} (best epoch {diagnosis['best_epoch']} "
-        f"of {diagnosis['n_epochs']})")
+    say(f"  diagnosis of one fit: {diagnosis['status']} ({epochs_text(diagnosis)})")
     for line in diagnosis["evidence"]:
         say(f"    - {line}")
     say("  next step: " + (diagnosis["advice"][0] if diagnosis["advice"] else "none"))
