@@ -21,18 +21,8 @@ _SGD_WEIGHT_REASON = (
 )
 
 
-# skfit's MLPs predict in float64 NumPy; a user's Keras model predicts through
-# TensorFlow's float32 kernels, whose blocking depends on the batch size, so a
-# row's prediction can differ by float32 round-off (~1e-7 relative) between a
-# batch and a subset of it (the check's tolerance is 1e-7).
-_FLOAT32_REASON = "TensorFlow float32 kernels: predictions differ by round-off across batch sizes"
-
-
 def _expected_failed_checks(estimator):
-    expected = {"check_sample_weight_equivalence_on_dense_data": _SGD_WEIGHT_REASON}
-    if isinstance(estimator, KerasRegressor):
-        expected["check_methods_subset_invariance"] = _FLOAT32_REASON
-    return expected
+    return {"check_sample_weight_equivalence_on_dense_data": _SGD_WEIGHT_REASON}
 
 
 def dense_classifier(n_features_in, n_classes, units=16):

@@ -52,6 +52,7 @@ class _Session:
 
     def __init__(self, build_model, n_features, optimizer_config, objective, has_validation):
         self.model = build_model()
+        self._build_model = build_model
         self.n_features = n_features
         self.optimizer = keras.optimizers.get(optimizer_config)
         self.optimizer.build(self.model.trainable_variables)
@@ -103,13 +104,17 @@ class _Session:
         return tf.function(self._train_loop, input_signature=signature)
 
     def _make_predict_function(self):
-        model = self.model
+        # A float64 twin of the model predicts: float32 kernels round rows
+        # differently depending on the batch size, float64 ones far below
+        # any tolerance that matters (a row's prediction must not depend on
+        # the other rows of the batch).
+        model = _float64_twin(self._build_model)
         position = {id(w): i for i, w in enumerate(model.weights)}
         trainable_pos = [position[id(v)] for v in model.trainable_variables]
         non_trainable = [(position.get(id(v)), v) for v in model.non_trainable_variables]
         signature = [
             [tf.TensorSpec(w.shape, w.dtype) for w in model.weights],
-            self._specs()[0],
+            tf.TensorSpec((None, self.n_features), tf.float64, name="x"),
         ]
 
         def predict(weights, x):
@@ -196,6 +201,16 @@ class _Session:
             self._copy(self._best, self.model.weights)
         history = {k: records[k].stack()[:n_epochs] for k in names}
         return history, n_epochs, best_epoch
+
+
+def _float64_twin(build_model):
+    """``build_model()`` under Keras's float64 dtype policy (thread-local)."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("float64")
+    try:
+        return build_model()
+    finally:
+        keras.config.set_dtype_policy(previous)
 
 
 def seed_dropout(model, seed):
@@ -320,11 +335,15 @@ class CompiledPredictor:
 
     def __init__(self, session_factory, weights):
         self._session_factory = session_factory
-        self._weights = [tf.convert_to_tensor(w) for w in weights]
+        self._weights = weights
         self._function = None
+        self._tensors = None
 
     def __call__(self, x):
         if self._function is None:
-            self._function = self._session_factory().predict_function
-        x = tf.convert_to_tensor(np.asarray(x, dtype=np.float32))
-        return self._function(self._weights, x).numpy().astype(np.float64)
+            function = self._session_factory().predict_function
+            specs = function.structured_input_signature[0][0]
+            self._tensors = [tf.cast(w, spec.dtype) for w, spec in zip(self._weights, specs)]
+            self._function = function
+        x = tf.convert_to_tensor(np.asarray(x, dtype=np.float64))
+        return self._function(self._tensors, x).numpy().astype(np.float64)
