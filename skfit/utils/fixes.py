@@ -95,3 +95,17 @@ def disable_op_determinism():
 
 
 __all__ += ["op_determinism_enabled", "disable_op_determinism"]
+
+
+# --- register_dask_backend (skfit.utils._parallel) ---
+def dask_distributed_backend():
+    """joblib's dask backend class (private module ``joblib._dask``).
+
+    Imported on call: it imports dask.distributed, an optional dependency.
+    """
+    from joblib._dask import DaskDistributedBackend
+
+    return DaskDistributedBackend
+
+
+__all__ += ["dask_distributed_backend"]
