@@ -5,7 +5,6 @@ one-hot encoding and feature selection are learnt from each training part
 only, never from the rows they are validated on.
 """
 
-import numpy as np
 from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -41,25 +40,9 @@ def make_preprocessor(numeric, categorical):
     return transformer.set_output(transform="pandas")
 
 
-class AtLeastOneSelector(MutualInfoSelector):
-    """skfit's MutualInfoSelector, keeping the best feature when none clears the floor.
-
-    On shuffled labels, or on a training part where no feature stands above
-    its noise floor, the selector rightly keeps nothing; the network after
-    it needs at least one input, so the highest-scoring feature is kept.
-    The network then learns about as much as from no feature at all.
-    """
-
-    def _get_support_mask(self):
-        mask = super()._get_support_mask()
-        if not mask.any():
-            mask[np.argmax(self.scores_)] = True
-        return mask
-
-
 def make_selector(seed):
     """Mutual information above each feature's noise floor, never empty."""
-    return AtLeastOneSelector(random_state=seed)
+    return MutualInfoSelector(min_features=1, random_state=seed)
 
 
 def make_network(task, *, hidden, epochs, batch_size, learning_rate, seed):

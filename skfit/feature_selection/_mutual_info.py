@@ -170,6 +170,11 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
         is kept (family-wise; each feature is tested at ``alpha /
         n_features``). Raise it to keep more weak features at the risk of
         some noise.
+    min_features : int >= 0, default=1
+        With a threshold, keep at least this many of the highest-scoring
+        features even when fewer clear it (on shuffled labels none does), so
+        that the next step of a Pipeline always gets an input. 0 allows an
+        empty selection (scikit-learn then warns).
     random_state : int, RandomState instance or None, default=None
         Seeds the permutations (and the ``"knn"`` estimator's noise); an
         int makes the selection reproducible.
@@ -215,6 +220,7 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
         **_SCORING_CONSTRAINTS,
         "n_permutations": [Interval(Integral, 2, None, closed="left")],
         "alpha": [Interval(Real, 0, 1, closed="neither")],
+        "min_features": [Interval(Integral, 0, None, closed="left")],
         "random_state": ["random_state"],
     }
 
@@ -230,6 +236,7 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
         n_neighbors=3,
         n_permutations=20,
         alpha=0.01,
+        min_features=1,
         random_state=None,
     ):
         self.k = k
@@ -241,6 +248,7 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
         self.n_neighbors = n_neighbors
         self.n_permutations = n_permutations
         self.alpha = alpha
+        self.min_features = min_features
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -300,12 +308,16 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
     def _get_support_mask(self):
         check_is_fitted(self)
         if self.k is None:
-            return self.scores_ > self.threshold_
+            mask = self.scores_ > self.threshold_
+            return mask | self._top(min(self.min_features, mask.size))
+        if self.k == "all" or self.k >= self.scores_.size:
+            return np.ones(self.scores_.shape, dtype=bool)
+        return self._top(self.k)
+
+    def _top(self, n):
+        """Mask of the ``n`` highest-scoring features (ties by position)."""
         mask = np.zeros(self.scores_.shape, dtype=bool)
-        if self.k == "all" or self.k >= mask.size:
-            mask[:] = True
-        elif self.k > 0:
-            mask[np.argsort(-self.scores_, kind="stable")[: self.k]] = True
+        mask[np.argsort(-self.scores_, kind="stable")[:n]] = True
         return mask
 
     def __sklearn_tags__(self):

@@ -194,7 +194,7 @@ def test_pure_noise_keeps_nothing():
     rng = np.random.default_rng(1)
     X = np.column_stack([rng.normal(size=(1000, 20)), rng.integers(0, 3, size=(1000, 20))])
     y = rng.integers(0, 4, 1000)
-    selector = MutualInfoSelector(random_state=0).fit(X, y)
+    selector = MutualInfoSelector(min_features=0, random_state=0).fit(X, y)
     assert selector.get_support().sum() == 0
 
 
@@ -337,3 +337,16 @@ def test_selector_recovers_accuracy_lost_to_noise_channels():
     selected = accuracy("noise", True)
     assert zeros - noise > 0.03  # the noise costs accuracy...
     assert selected - noise > 0.6 * (zeros - noise)  # ...and selection wins most back
+
+
+def test_min_features_keeps_the_best_when_nothing_clears_the_floor():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(300, 6))
+    y = rng.randint(0, 2, size=300)  # no feature carries information
+    selector = MutualInfoSelector(random_state=0).fit(X, y)
+    assert not np.any(selector.scores_ > selector.threshold_)
+    np.testing.assert_array_equal(selector.get_support(indices=True), [np.argmax(selector.scores_)])
+    empty = MutualInfoSelector(min_features=0, random_state=0).fit(X, y)
+    assert not empty.get_support().any()
+    three = MutualInfoSelector(min_features=3, random_state=0).fit(X, y)
+    assert three.get_support().sum() == 3
