@@ -12,7 +12,6 @@ from ._history import check_history
 
 __all__ = ["diagnose", "Diagnosis"]
 
-STATUSES = ("not_training", "not_generalizing", "underfitting", "overfitting", "good_fit")
 NOISY = 0.05  # relative epoch-to-epoch noise of a validation curve worth a warning
 _UNREADABLE = (
     "The validation curve is too noisy to tell underfitting from overfitting: lower the "
@@ -357,7 +356,9 @@ def diagnose(
         overfit_margin, plateau_tolerance, restored, params
     )
     if noise > NOISY and _UNREADABLE not in advice:
-        advice.append("Lower the learning rate or use a bigger batch to calm the validation curve.")
+        advice.append(
+            "Lower the learning rate or use a bigger batch to calm the validation curve."
+        )
     return Diagnosis(status, best + 1, overfit_epoch, gap, evidence + lines, advice, n_epochs)
 
 
@@ -380,7 +381,7 @@ class _ValidationCurve:
             f"after epoch {best + 1} the validation loss trend is {slope / low:+.2%} of its "
             f"minimum per epoch (Theil-Sen, {self.confidence:.0%} interval "
             f"{slope_low / low:+.2%} to {slope_high / low:+.2%}), {rise:+.1%} by the end"
-        ]
+        ] if n_epochs - best >= 3 else []
         turned_up = slope_low > 0
         overfit = None
         if turned_up and rise > overfit_margin:

@@ -85,19 +85,21 @@ class LossCurveDisplay:
 
             _, ax = plt.subplots()
         several = len(self.histories) > 1
+        marked = _marked_metric(self.metrics)
         self.lines_, self.best_markers_ = {}, {}
         for color, (name, history) in enumerate(self.histories.items()):
             epochs = np.arange(1, len(next(iter(history.values()))) + 1)
+            best = (self.best_epochs or {}).get(name) or _best_epoch(history, self.metrics)
             for metric in self.metrics:
-                label = _LABELS.get(metric, metric)
+                label = f"{name}: " * several + _LABELS.get(metric, metric)
+                label += f" (best epoch {best})" if metric == marked else ""
                 (self.lines_[name, metric],) = ax.plot(
                     epochs, history[metric], _STYLES.get(metric, ":"), color=f"C{color}",
-                    label=f"{name}: {label}" if several else label, **kwargs,
+                    label=label, **kwargs,
                 )
-            best = (self.best_epochs or {}).get(name) or _best_epoch(history, self.metrics)
             (self.best_markers_[name],) = ax.plot(
-                best, history[_marked_metric(self.metrics)][best - 1], "o", color=f"C{color}", markersize=7,
-                label=f"{name}: best epoch {best}" if several else f"best epoch {best}",
+                best, history[marked][best - 1], "o", color=f"C{color}", markersize=7,
+                label="_nolegend_",
             )
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss" if set(self.metrics) <= set(_LABELS) else ", ".join(self.metrics))

@@ -112,7 +112,7 @@ class SweepResult:
         """Plot the mean curve (over folds) of every value on one axis.
 
         Capacity sweeps show the validation loss, learning-rate sweeps the
-        training loss on a log scale; each curve's best epoch is marked.
+        training loss, on a log scale; each curve's best epoch is marked.
 
         Parameters
         ----------
@@ -131,8 +131,7 @@ class SweepResult:
             for value, row in zip(self.values, self.histories)
         }
         display = LossCurveDisplay.from_histories(curves, metrics=(metric,), ax=ax)
-        if self.kind == "learning_rate":
-            display.ax_.set_yscale("log")
+        display.ax_.set_yscale("log")
         display.ax_.set_title(
             f"{self.param_name} sweep, mean of {self.test_scores.shape[1]} folds: "
             f"recommended {self.recommended}"

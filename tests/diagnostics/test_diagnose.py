@@ -304,8 +304,9 @@ def test_l2_and_dropout_delay_or_soften_overfitting(digits):
     """Over three seeds, a 96-unit model overfits; L2 and dropout make the
     rise of its validation loss smaller and its best epoch later."""
     runs = {name: [] for name in ("reference", "l2", "dropout")}
+    variants = [("reference", {}), ("l2", {"l2": 1e-3}), ("dropout", {"dropout": 0.5})]
     for seed in range(3):
-        for name, extra in [("reference", {}), ("l2", {"l2": 1e-3}), ("dropout", {"dropout": 0.5})]:
+        for name, extra in variants:
             model = mlp(hidden_layer_sizes=(96,), epochs=60, random_state=seed, **extra)
             model.fit(*digits)
             runs[name].append((_rise(model), diagnose(model)))

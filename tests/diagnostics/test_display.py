@@ -27,14 +27,15 @@ def test_from_histories_draws_validation_loss_of_each_variant():
     display = LossCurveDisplay.from_histories({"small": SMALL, "large": LARGE})
     assert display.best_epochs == {"small": 5, "large": 2}
     assert set(display.lines_) == {("small", "val_loss"), ("large", "val_loss")}
-    np.testing.assert_array_equal(display.lines_["large", "val_loss"].get_ydata(), LARGE["val_loss"])
-    np.testing.assert_array_equal(display.lines_["large", "val_loss"].get_xdata(), [1, 2, 3, 4, 5])
+    line = display.lines_["large", "val_loss"]
+    np.testing.assert_array_equal(line.get_ydata(), LARGE["val_loss"])
+    np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3, 4, 5])
     marker = display.best_markers_["large"]
     assert (marker.get_xdata()[0], marker.get_ydata()[0]) == (2, 0.5)
     assert display.ax_.figure is display.figure_
     labels = [text.get_text() for text in display.ax_.get_legend().get_texts()]
-    assert labels == ["small: validation loss", "small: best epoch 5",
-                      "large: validation loss", "large: best epoch 2"]
+    assert labels == ["small: validation loss (best epoch 5)",
+                      "large: validation loss (best epoch 2)"]
     assert display.ax_.get_xlabel() == "epoch" and display.ax_.get_ylabel() == "loss"
     assert display.lines_["small", "val_loss"].get_color() != \
         display.lines_["large", "val_loss"].get_color()
@@ -67,10 +68,11 @@ def test_from_estimator_marks_best_epoch_of_early_stopping():
     assert display.best_epochs == {"KerasMLPClassifier": model.best_epoch_}
     marker = display.best_markers_["KerasMLPClassifier"]
     assert marker.get_xdata()[0] == model.best_epoch_
-    assert marker.get_ydata()[0] == pytest.approx(model.history_["val_loss"][model.best_epoch_ - 1])
+    best_val_loss = model.history_["val_loss"][model.best_epoch_ - 1]
+    assert marker.get_ydata()[0] == pytest.approx(best_val_loss)
     assert display.ax_.get_title() == "KerasMLPClassifier"
     labels = [text.get_text() for text in display.ax_.get_legend().get_texts()]
-    assert labels == ["training loss", "validation loss", f"best epoch {model.best_epoch_}"]
+    assert labels == ["training loss", f"validation loss (best epoch {model.best_epoch_})"]
     assert display.lines_["KerasMLPClassifier", "loss"].get_linestyle() == "--"
 
 

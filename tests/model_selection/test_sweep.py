@@ -37,7 +37,7 @@ class EpochSGD(ClassifierMixin, BaseEstimator):
         self.history_ = {"loss": [], "val_loss": [], "checksum": []}
         for _ in range(self.epochs):
             self.sgd_.partial_fit(X_fit, y_fit, classes=self.classes_)
-            for key, (X_part, y_part) in {"loss": (X_fit, y_fit), "val_loss": (X_val, y_val)}.items():
+            for key, X_part, y_part in [("loss", X_fit, y_fit), ("val_loss", X_val, y_val)]:
                 proba = self.sgd_.predict_proba(X_part)
                 self.history_[key].append(log_loss(y_part, proba, labels=self.classes_))
             self.history_["checksum"].append(float(np.sum(X)))
