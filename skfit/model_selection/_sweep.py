@@ -9,13 +9,14 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from sklearn.base import clone, is_classifier
+from sklearn.base import clone
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils import indexable
 
 from ..diagnostics._diagnose import diagnose, training_failure
 from ..utils.fixes import HasMethods, StrOptions, _safe_indexing, validate_params
+from ._baseline import _estimator_kind
 
 __all__ = ["capacity_sweep", "learning_rate_sweep", "SweepResult"]
 
@@ -215,7 +216,8 @@ def _sweep(kind, estimator, X, y, param_name, values, cv, groups, scoring, n_job
     if not values:
         raise ValueError("values must hold at least one value to sweep; got none.")
     X, y, groups = indexable(X, y, groups)
-    folds = list(check_cv(cv, y, classifier=is_classifier(estimator)).split(X, y, groups))
+    classifier = _estimator_kind(estimator) == "classifier"  # also scikeras, whose tags are wrong
+    folds = list(check_cv(cv, y, classifier=classifier).split(X, y, groups))
     scorer = check_scoring(estimator, scoring)
     results = Parallel(n_jobs=n_jobs)(
         delayed(_fit_fold)(estimator, X, y, train, test, {param_name: value}, scorer)
@@ -290,7 +292,8 @@ def capacity_sweep(
         Values of ``param_name``, from the smallest to the largest model.
     cv : int, cross-validation generator or iterable, default=None
         As in :func:`sklearn.model_selection.cross_validate`: None is
-        5-fold, stratified for classifiers.
+        5-fold, stratified for classifiers (scikeras's too, whose tags
+        do not say so).
     groups : array-like of shape (n_samples,), default=None
         Group labels for group-aware splitters.
     scoring : str or callable, default=None
@@ -359,7 +362,8 @@ def learning_rate_sweep(
         scikeras).
     cv : int, cross-validation generator or iterable, default=None
         As in :func:`sklearn.model_selection.cross_validate`: None is
-        5-fold, stratified for classifiers.
+        5-fold, stratified for classifiers (scikeras's too, whose tags
+        do not say so).
     groups : array-like of shape (n_samples,), default=None
         Group labels for group-aware splitters.
     scoring : str or callable, default=None

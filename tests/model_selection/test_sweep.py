@@ -157,6 +157,31 @@ def test_groups_and_scoring_reach_the_folds(digits):
     assert (result.test_scores < 0).all()
 
 
+def test_scikeras_classifier_gets_stratified_folds(digits):
+    """scikeras 0.13's tags hide that it is a classifier; with labels sorted,
+    plain K-fold would test on classes never seen in training."""
+    scikeras = pytest.importorskip("scikeras.wrappers")
+    keras = pytest.importorskip("keras")
+
+    def build(units):
+        model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(units, "relu"),
+                                  keras.layers.Dense(10, "softmax")])
+        model.compile("rmsprop", "sparse_categorical_crossentropy")
+        return model
+
+    X, y = digits
+    order = np.argsort(y, kind="stable")
+    clf = scikeras.KerasClassifier(build, model__units=8, epochs=3, validation_split=0.2,
+                                   verbose=0, random_state=0)
+    result = capacity_sweep(clf, X[order], y[order], param_name="model__units", values=[16],
+                            cv=2)
+    # Plain K-fold would score 0 (its test folds hold classes never trained on);
+    # stratified folds score about 0.45, not 0.9, because scikeras's validation_split
+    # takes the last, unshuffled rows, here the two highest classes.
+    assert (result.test_scores > 0.3).all()
+    assert len(result.histories[0][0]["val_loss"]) == 3
+
+
 def test_capacity_sweep_needs_validation_curves(digits):
     with pytest.raises(ValueError, match="validation_fraction > 0"):
         capacity_sweep(mlp(epochs=3, validation_fraction=0.0), *digits, values=[(8,)], cv=2)
