@@ -78,15 +78,17 @@ class Diagnosis:
 
 
 def smooth(curve, window):
-    """Centered moving median; the window is clipped at both ends.
+    """Centered moving median.
 
-    A median, unlike a mean, ignores the one-epoch spikes of noisy
-    validation curves.
+    A median, unlike a mean, ignores the one-epoch spikes of noisy curves.
+    The window shrinks symmetrically near the first epoch, where curves fall
+    fastest (a one-sided window there would lend the first epoch the low
+    values of later ones), and is cut at the last epoch.
     """
     half = window // 2
-    return np.array(
-        [np.median(curve[max(0, i - half) : i + half + 1]) for i in range(len(curve))]
-    )
+    return np.array([
+        np.median(curve[max(0, i - half) : i + min(half, i) + 1]) for i in range(len(curve))
+    ])
 
 
 def training_failure(loss, min_relative_decrease=0.1):
