@@ -118,3 +118,32 @@ def test_session_cache_is_bounded(small_digits):
     for units in range(1, _engine._MAX_SESSIONS + 4):
         KerasMLPClassifier((units,), epochs=1, random_state=0).fit(X[:50], y[:50])
     assert len(_engine.SESSIONS) <= _engine._MAX_SESSIONS
+
+
+def test_keras_path_reshuffles_every_epoch():
+    """A seeded model.fit shuffle replays one order each epoch; skfit's batches must not."""
+    from skfit.keras._keras_fit import ShuffledBatches
+
+    x = np.arange(20, dtype=np.float32).reshape(10, 2)
+    batches = ShuffledBatches(x, np.arange(10), np.ones(10), batch_size=4, seed=0)
+    assert len(batches) == 3
+    epochs = []
+    for _ in range(3):
+        epochs.append(np.concatenate([batches[i][1] for i in range(len(batches))]))
+        batches.on_epoch_end()
+    for order in epochs:
+        np.testing.assert_array_equal(np.sort(order), np.arange(10))
+    assert not np.array_equal(epochs[0], epochs[1])
+    again = ShuffledBatches(x, np.arange(10), np.ones(10), batch_size=4, seed=0)
+    np.testing.assert_array_equal(np.concatenate([again[i][1] for i in range(3)]), epochs[0])
+
+
+def test_both_paths_show_the_same_epoch_to_epoch_noise(digits):
+    X, y = digits
+    noise = {}
+    for engine in ["compiled", "keras"]:
+        clf = KerasMLPClassifier((), learning_rate=1e-2, batch_size=32, epochs=25,
+                                 engine=engine, random_state=0).fit(X, y)  # fmt: skip
+        val = np.array(clf.history_["val_loss"][5:])
+        noise[engine] = np.median(np.abs(np.diff(val)) / val[1:])
+    assert noise["keras"] > noise["compiled"] / 3, noise
