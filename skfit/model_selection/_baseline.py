@@ -7,14 +7,13 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from sklearn.base import ClassifierMixin, RegressorMixin, is_classifier, is_regressor
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import check_cv, cross_validate
-from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state, indexable
 from sklearn.utils.multiclass import type_of_target
 
+from ..utils._estimators import estimator_kind
 from ..utils.fixes import HasMethods, Interval, StrOptions, scorer_score_func, validate_params
 from ._stats import corrected_resampled_ttest, permutation_p_value
 
@@ -354,26 +353,6 @@ def compare_to_baseline(
     )
 
 
-def _estimator_kind(estimator):
-    """"classifier", "regressor" or None, from tags, then from the mixins.
-
-    The mixins catch wrappers with wrong tags (scikeras 0.13), also as the
-    final step of a Pipeline.
-    """
-    if is_classifier(estimator):
-        return "classifier"
-    if is_regressor(estimator):
-        return "regressor"
-    final = estimator
-    while isinstance(final, Pipeline):
-        final = final.steps[-1][1]
-    if isinstance(final, ClassifierMixin):
-        return "classifier"
-    if isinstance(final, RegressorMixin):
-        return "regressor"
-    return None
-
-
 def _infer_task(estimator, y):
     """Return ("classification" or "regression", reason), or raise for bad input."""
     target_type = type_of_target(y, input_name="y")
@@ -382,7 +361,7 @@ def _infer_task(estimator, y):
             "y must be a single target: binary or multiclass labels, or a continuous "
             f"target; got a {target_type!r} target."
         )
-    kind = _estimator_kind(estimator)
+    kind = estimator_kind(estimator)
     name = type(estimator).__name__
     if kind == "classifier":
         if target_type == "continuous":

@@ -16,7 +16,7 @@ from sklearn.utils import indexable
 
 from ..diagnostics._diagnose import diagnose, training_failure
 from ..utils.fixes import HasMethods, StrOptions, _safe_indexing, validate_params
-from ._baseline import _estimator_kind
+from ..utils._estimators import estimator_kind
 
 __all__ = ["capacity_sweep", "learning_rate_sweep", "SweepResult"]
 
@@ -216,7 +216,7 @@ def _sweep(kind, estimator, X, y, param_name, values, cv, groups, scoring, n_job
     if not values:
         raise ValueError("values must hold at least one value to sweep; got none.")
     X, y, groups = indexable(X, y, groups)
-    classifier = _estimator_kind(estimator) == "classifier"  # also scikeras, whose tags are wrong
+    classifier = estimator_kind(estimator) == "classifier"  # also scikeras, whose tags are wrong
     folds = list(check_cv(cv, y, classifier=classifier).split(X, y, groups))
     scorer = check_scoring(estimator, scoring)
     results = Parallel(n_jobs=n_jobs)(
