@@ -30,6 +30,7 @@ import functools
 import os
 import sys
 import warnings
+from concurrent.futures import CancelledError
 from numbers import Integral
 
 import joblib
@@ -160,20 +161,21 @@ def register_dask_backend():
     """Register a joblib ``"dask"`` backend that raises when dask gives up on a task.
 
     With joblib's own dask backend (joblib 1.6), a task that dask marks as
-    failed -- ``distributed.scheduler.KilledWorker`` once it has killed
-    ``distributed.scheduler.allowed-failures + 1`` workers, or a task whose
-    scattered inputs were lost with a worker -- is never reported to
-    ``joblib.Parallel``, and ``GridSearchCV.fit`` waits for ever. After
-    this call, ``joblib.parallel_config(backend="dask")`` uses a subclass
-    of joblib's backend that hands such failures to ``Parallel``, which
-    cancels the remaining tasks and raises the error. Everything else
-    (scheduling, ``scatter``, results) is joblib's. Calling it again has no
-    further effect; it needs ``dask[distributed]`` (``pip install
-    skfit[dask]``).
+    failed (``distributed.KilledWorker``, once it has killed
+    ``distributed.scheduler.allowed-failures + 1`` workers) is never
+    reported to ``joblib.Parallel``, and ``GridSearchCV.fit`` waits for
+    ever. After this call, ``joblib.parallel_config(backend="dask")`` uses
+    a subclass of joblib's backend that hands such failures to
+    ``Parallel``, which cancels the remaining tasks and raises the error.
+    A task cancelled because its inputs were lost with a dead worker raises
+    a RuntimeError that says so, instead of a bare "cancelled for reason:
+    already forgotten". Everything else (scheduling, ``scatter``, results)
+    is joblib's. Calling it again has no further effect; it needs
+    ``dask[distributed]`` (``pip install skfit[dask]``).
 
     A worker that dies once is recovered from by dask itself: the task is
     rerun on another worker, provided its inputs survive. joblib scatters
-    large arguments to a single worker; ``parallel_config(backend="dask",
+    each large argument to a single worker; ``parallel_config(backend="dask",
     scatter=[X, y])`` copies the data to every worker instead.
 
     Examples
@@ -194,6 +196,7 @@ def _fail_fast_dask_backend():
 
     class FailFastDaskBackend(dask_distributed_backend()):
         def submit(self, func, callback=None):
+            callback = functools.partial(_explain_cancellation, callback)
             future = super().submit(func, callback)
             future.add_done_callback(functools.partial(_report_failure, callback))
             return future
@@ -204,8 +207,23 @@ def _fail_fast_dask_backend():
 def _report_failure(callback, future):
     """Hand a failed task's exception to joblib's completion callback.
 
-    joblib's callback re-raises an exception it is given and records it as
-    the task's outcome, which makes ``Parallel`` abort and raise it.
+    joblib's callback raises an exception it is given and records it as the
+    task's outcome, which makes ``Parallel`` abort and raise it.
     """
     if future.exception() is not None:
         callback(future.exception())
+
+
+def _explain_cancellation(callback, result):
+    """Pass ``result`` to joblib's callback, a cancelled task's as a RuntimeError that
+    names the likely cause."""
+    if isinstance(result, CancelledError):
+        error = RuntimeError(
+            f"dask cancelled a task of this joblib call ({result}): the data it needed "
+            "was lost with a worker that died, or the task was cancelled by hand. joblib "
+            "scatters each large argument to a single worker; "
+            "parallel_config(backend='dask', scatter=[X, y]) keeps a copy on every worker."
+        )
+        error.__cause__ = result
+        result = error
+    callback(result)
