@@ -87,7 +87,8 @@ def _tensorflow_pool_sizes():
 # The same search serially, and the two side by side.
 def main():
     X, y = load_digits(return_X_y=True)
-    X = X / 16.0
+    # Pixels lit in under 2% of the images are constant in some folds.
+    X = X[:, (X > 0).mean(axis=0) > 0.02] / 16.0
     dask_search, pools = search_on_cluster(X, y)
     serial_search = make_search().fit(X, y)
 
