@@ -10,6 +10,7 @@ from sklearn.feature_selection import SelectorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, check_X_y
 
+from ..utils.validation import check_numeric_columns
 from ..utils.fixes import Interval, StrOptions, _fit_context, validate_data, validate_params
 from ._estimators import make_scoring
 
@@ -103,7 +104,7 @@ def mutual_info_scores(
     >>> bool(scores[0] > 0.2 > scores[1])
     True
     """
-    _check_numeric_columns(X)
+    check_numeric_columns(X, "Mutual information")
     X, y = check_X_y(X, y, dtype=_FLOAT_DTYPES)
     scoring = _scoring(
         X,
@@ -267,7 +268,7 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
         self : MutualInfoSelector
             The fitted selector.
         """
-        _check_numeric_columns(X)
+        check_numeric_columns(X, "Mutual information")
         X, y = validate_data(self, X, y, dtype=_FLOAT_DTYPES)
         rng = check_random_state(self.random_state)
         scoring = _scoring(
@@ -406,17 +407,3 @@ def _scoring(X, y, *, feature_names, **params):
             UserWarning,
         )
     return scoring
-
-
-def _check_numeric_columns(X):
-    """Raise a TypeError naming the non-numeric columns of a DataFrame."""
-    if not (hasattr(X, "dtypes") and hasattr(X, "columns")):
-        return
-    from pandas.api.types import is_numeric_dtype
-
-    bad = [str(name) for name, dtype in X.dtypes.items() if not is_numeric_dtype(dtype)]
-    if bad:
-        raise TypeError(
-            f"Mutual information needs numeric features; columns {bad} are not "
-            "numeric. Encode them first (e.g. with OrdinalEncoder or OneHotEncoder)."
-        )

@@ -10,6 +10,7 @@ target is encoded (``_encode_target``).
 """
 
 import math
+import warnings
 from functools import partial
 from numbers import Integral, Real
 
@@ -19,6 +20,7 @@ from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils.validation import check_numeric_columns
 from ..utils.fixes import (
     Interval,
     StrOptions,
@@ -44,7 +46,7 @@ class BaseKerasEstimator(BaseEstimator):
         "optimizer": [StrOptions(OPTIMIZERS), keras.optimizers.Optimizer],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, 2**31 - 1, closed="both")],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "early_stopping": ["boolean"],
         "patience": [Interval(Integral, 1, None, closed="left")],
@@ -74,13 +76,20 @@ class BaseKerasEstimator(BaseEstimator):
         self : object
             The fitted estimator.
         """
-        X, y = validate_data(
-            self, X, y, dtype=(np.float64, np.float32), **self._target_validation()
-        )
-        X = X.astype(np.float32, copy=False)
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
+        # A failed fit leaves the estimator as it was (fitted or not), never
+        # half-fitted with new classes_ beside old weights.
+        previous_state = dict(self.__dict__)
+        try:
+            self._fit(X, y, sample_weight)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(previous_state)
+            raise
+        return self
+
+    def _fit(self, X, y, sample_weight):
+        _warn_if_optimizer_rate_differs(self.optimizer, self.learning_rate)
+        X, y, sample_weight = self._validate_training_data(X, y, sample_weight)
         y_encoded = self._encode_target(y)
         sample_weight = (sample_weight * self._target_weights(y_encoded)).astype(np.float32)
 
@@ -90,10 +99,11 @@ class BaseKerasEstimator(BaseEstimator):
         architecture = self._architecture(X.shape[1], model_seed)
         y_encoded, objective = self._encode_for_output(y_encoded, architecture.n_outputs)
         objective = objective.with_loss(self._loss())
+        objective.check_loss(y_encoded[:2], architecture.n_outputs)
         data = _split_arrays(X, y_encoded, sample_weight, train, val)
         settings = _engine.LoopSettings(
             epochs=self.epochs,
-            batch_size=self.batch_size,
+            batch_size=min(self.batch_size, len(train)),
             early_stopping=self.early_stopping,
             patience=self.patience,
             shuffle_seed=shuffle_seed,
@@ -102,8 +112,25 @@ class BaseKerasEstimator(BaseEstimator):
             result = self._fit_keras(architecture, objective, data, settings, model_seed)
         else:
             result = self._fit_compiled(architecture, objective, data, settings, model_seed)
-        self._set_fitted(architecture, objective, result, has_validation=len(val) > 0)
-        return self
+        self._set_fitted(architecture, objective, result)
+
+    def _validate_training_data(self, X, y, sample_weight):
+        check_numeric_columns(X, type(self).__name__)
+        X, y = validate_data(
+            self, X, y, dtype=(np.float64, np.float32), **self._target_validation()
+        )
+        with np.errstate(over="ignore"):
+            X32 = X.astype(np.float32)
+        if not np.isfinite(X32).all():
+            raise ValueError(
+                f"X holds values beyond float32's range (largest magnitude "
+                f"{np.abs(X).max():.3g} > 3.4e+38); {type(self).__name__} trains in "
+                "float32. Scale X first (e.g. with StandardScaler)."
+            )
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        return X32, y, sample_weight
 
     def _uses_keras_fit(self):
         if self.engine == "keras":
@@ -147,7 +174,7 @@ class BaseKerasEstimator(BaseEstimator):
             callbacks=self.callbacks, verbose=self.verbose, seed=seed,
         )  # fmt: skip
 
-    def _set_fitted(self, architecture, objective, result, has_validation):
+    def _set_fitted(self, architecture, objective, result):
         self._architecture_ = architecture
         self._objective = objective
         self._weights = result.weights
@@ -157,8 +184,6 @@ class BaseKerasEstimator(BaseEstimator):
         self.n_epochs_ = result.n_epochs
         self.best_epoch_ = result.best_epoch
         if not np.isfinite(result.history["loss"][-1]):
-            import warnings
-
             warnings.warn(
                 f"{type(self).__name__}: the training loss became "
                 f"{result.history['loss'][-1]} (training diverged); lower "
@@ -223,6 +248,19 @@ class BaseKerasEstimator(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self.random_state is None
         return tags
+
+
+def _warn_if_optimizer_rate_differs(optimizer, learning_rate):
+    if isinstance(optimizer, str):
+        return
+    own_rate = optimizer.get_config().get("learning_rate")
+    if own_rate != learning_rate:
+        warnings.warn(
+            f"The optimizer's own learning rate ({own_rate!r}) is replaced by "
+            f"learning_rate={learning_rate!r}; set learning_rate to choose the step size.",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def _split_arrays(X, y, sample_weight, train, val):

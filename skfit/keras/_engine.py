@@ -107,7 +107,8 @@ class _Session:
         # A float64 twin of the model predicts: float32 kernels round rows
         # differently depending on the batch size, float64 ones far below
         # any tolerance that matters (a row's prediction must not depend on
-        # the other rows of the batch).
+        # the other rows of the batch). Layers that pin their own dtype (as
+        # the clone of a user's model instance does) stay in that dtype.
         model = _float64_twin(self._build_model)
         position = {id(w): i for i, w in enumerate(model.weights)}
         trainable_pos = [position[id(v)] for v in model.trainable_variables]
@@ -317,7 +318,7 @@ def train(session, data, settings, initial_weights, learning_rate, seed):
         weights=weights,
         history={k: [float(v) for v in values.numpy()] for k, values in history.items()},
         n_epochs=int(n_epochs),
-        best_epoch=int(best_epoch),
+        best_epoch=max(int(best_epoch), 1),  # 1 when no epoch had a finite loss
     )
 
 

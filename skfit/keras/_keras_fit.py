@@ -43,6 +43,7 @@ def fit_with_keras(model, optimizer, objective, data, settings, *, callbacks, ve
         validation_data=(x_val, y_val, sw_val) if has_validation else None,
         validation_batch_size=max(len(x_val), 1),
         epochs=settings.epochs,
+        shuffle=False,  # ShuffledBatches reshuffles, seeded; Keras's own shuffle is not
         verbose=verbose,
         callbacks=all_callbacks,
     ).history

@@ -176,7 +176,7 @@ class _MLPForward:
 class _KerasMLPBase(BaseKerasEstimator):
     _parameter_constraints: dict = {
         **BaseKerasEstimator._parameter_constraints,
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 0, None, closed="left")],
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(ACTIVATIONS)],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "l1": [Interval(Real, 0, None, closed="left")],

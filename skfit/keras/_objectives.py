@@ -6,8 +6,11 @@ estimator that refers to them pickles.
 """
 
 import copy
+import json
 from dataclasses import dataclass, replace
 from functools import lru_cache
+
+import numpy as np
 
 from ._tf import keras, tf
 
@@ -42,8 +45,39 @@ class Objective:
             return self
         loss_object = keras.losses.get(loss)
         per_sample = getattr(loss_object, "call", loss_object)
-        identity = loss if isinstance(loss, str) else id(loss)
-        return replace(self, key=(*self.key, "loss", identity), loss=per_sample)
+        return replace(self, key=(*self.key, "loss", _loss_identity(loss)), loss=per_sample)
+
+    def check_loss(self, y_sample, n_units):
+        """Run a user-given loss once, eagerly: a clear error rather than a traceback."""
+        if "loss" not in self.key:
+            return
+        y_pred = np.full((len(y_sample), n_units), 1.0 / n_units, dtype=np.float32)
+        try:
+            value = self.loss(tf.constant(y_sample), tf.constant(y_pred))
+        except Exception as exc:  # noqa: BLE001  (any failure of user code)
+            raise ValueError(
+                f"loss={self.key[-1]!r} cannot score this estimator's targets, which are "
+                f"{_TARGET_ENCODING[self.key[0]]}: {type(exc).__name__}: {exc}"
+            ) from None
+        if tuple(value.shape) != (len(y_sample),):
+            raise ValueError(
+                f"loss={self.key[-1]!r} must return one value per sample (shape "
+                f"({len(y_sample)},)); it returned shape {tuple(value.shape)}."
+            )
+
+
+_TARGET_ENCODING = {
+    "softmax": "integer class indices (sparse labels) against one softmax unit per class",
+    "sigmoid": "a 0/1 column against one sigmoid unit",
+    "mse": "float columns, one per output unit",
+}
+
+
+def _loss_identity(loss):
+    """A hashable identity that survives ``clone`` (which deep-copies loss objects)."""
+    if isinstance(loss, keras.losses.Loss):
+        return json.dumps(keras.losses.serialize(loss), sort_keys=True, default=str)
+    return loss
 
 
 def sparse_crossentropy(y_true, y_pred):

@@ -29,7 +29,6 @@ class ClassifierTaskMixin:
                 f"got 1 class: {self.classes_[0]!r}."
             )
         self.n_outputs_ = len(self.classes_)
-        self._y_index = y_index
         return y_index.astype(np.int32)
 
     def _encode_for_output(self, y_index, n_units):
@@ -54,7 +53,7 @@ class ClassifierTaskMixin:
     def _target_weights(self, y_encoded):
         if self.class_weight is None:
             return 1.0
-        return compute_sample_weight(self.class_weight, self.classes_[self._y_index])
+        return compute_sample_weight(self.class_weight, self.classes_[y_encoded])
 
     def predict_proba(self, X):
         """Class probabilities of ``X``, columns in the order of ``classes_``.

@@ -3,6 +3,7 @@
 import difflib
 import inspect
 import random
+import threading
 from contextlib import contextmanager
 from functools import partial
 
@@ -19,15 +20,23 @@ from ._tf import keras
 _META_ARGUMENTS = ("n_features_in", "n_outputs", "n_classes")
 
 
+_PYTHON_RANDOM_LOCK = threading.Lock()
+
+
 @contextmanager
 def _seeded_python_random(seed):
-    """Seed Python's ``random`` (where Keras draws unseeded layer seeds), then restore it."""
-    state = random.getstate()
-    random.seed(seed)
-    try:
-        yield
-    finally:
-        random.setstate(state)
+    """Seed Python's ``random`` (where Keras draws unseeded layer seeds), then restore it.
+
+    The lock keeps seeded builds in concurrent threads from drawing from
+    each other's seeds.
+    """
+    with _PYTHON_RANDOM_LOCK:
+        state = random.getstate()
+        random.seed(seed)
+        try:
+            yield
+        finally:
+            random.setstate(state)
 
 
 class UserModelArchitecture:
@@ -109,10 +118,11 @@ class _KerasWrapperBase(BaseKerasEstimator):
 
     def set_params(self, **params):
         routed = {k[len("model__") :]: params.pop(k) for k in list(params) if k.startswith("model__")}
+        super().set_params(**params)  # first: a new model or model_params applies below
         if routed:
             self._check_model_params(routed)
             self.model_params = {**(self.model_params or {}), **routed}
-        return super().set_params(**params)
+        return self
 
     def __sklearn_clone__(self):
         # The user's Keras model is never modified (each fit builds its own

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.exceptions import NotFittedError
 
@@ -26,7 +27,7 @@ y = np.arange(40) % 2
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"epochs": 0}, "'epochs' parameter.*range \\[1, inf\\). Got 0"),
+        ({"epochs": 0}, "'epochs' parameter.*range \\[1, 2147483647\\]. Got 0"),
         ({"batch_size": 0}, "'batch_size' parameter"),
         ({"dropout": 1.0}, "'dropout' parameter.*range \\[0.0, 1.0\\).*Got 1.0"),
         ({"dropout": -0.1}, "'dropout' parameter"),
@@ -110,3 +111,48 @@ def test_importing_skfit_does_not_import_tensorflow():
         "assert 'tensorflow' in sys.modules\n"
     )
     assert _run_quietly(code) == ""
+
+
+def test_failed_fit_leaves_the_estimator_as_it_was():
+    clf = KerasMLPClassifier(epochs=1, random_state=0)
+    with pytest.raises(ValueError):
+        clf.fit(X, np.zeros(40))
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+    clf.fit(X, y)
+    expected = clf.predict_proba(X)
+    with pytest.raises(ValueError):
+        clf.fit(X, np.arange(40) % 3 + np.where(np.arange(40) > 38, np.nan, 0))
+    np.testing.assert_array_equal(clf.predict_proba(X), expected)
+    np.testing.assert_array_equal(clf.classes_, [0, 1])
+
+
+def test_huge_batch_size_is_capped_at_the_training_rows():
+    clf = KerasMLPClassifier(epochs=2, batch_size=2**40, validation_fraction=0, random_state=0)
+    clf.fit(X, y)
+    assert all(np.isfinite(clf.history_["loss"])) and clf.history_["loss"][0] > 0
+
+
+def test_values_beyond_float32_are_refused(no_training):
+    with pytest.raises(ValueError, match="beyond float32's range"):
+        KerasMLPClassifier().fit(X * 1e300, y)
+
+
+def test_text_columns_are_named(no_training):
+    frame = pd.DataFrame({"a": X[:, 0], "colour": ["red", "blue"] * 20})
+    with pytest.raises(TypeError, match=r"columns \['colour'\] are not numeric"):
+        KerasMLPClassifier().fit(frame, y)
+
+
+def test_best_epoch_is_one_based_even_when_training_diverges():
+    with pytest.warns(RuntimeWarning):
+        reg = KerasMLPRegressor(epochs=3, optimizer="sgd", learning_rate=1e30, random_state=0)
+        reg.fit(X, y * 1e10)
+    assert reg.best_epoch_ == 1
+
+
+def test_optimizer_instance_learning_rate_is_replaced_with_a_warning():
+    import keras
+
+    with pytest.warns(UserWarning, match="replaced by learning_rate=0.001"):
+        KerasMLPClassifier(optimizer=keras.optimizers.Adam(0.1), epochs=1).fit(X, y)

@@ -129,3 +129,40 @@ def test_memory_stays_flat_with_a_builder(small_digits):
     for seed in range(50):
         KerasClassifier(softmax_model, epochs=1, random_state=seed).fit(X, y)
     assert _rss_mb() - before < 15
+
+
+def test_set_params_applies_model_before_its_routed_parameters():
+    reg = KerasRegressor().set_params(model=linear_model_with_units, model__units=3)
+    assert reg.model_params == {"units": 3}
+    reg.set_params(model_params={"units": 5}, model__units=7)
+    assert reg.model_params == {"units": 7}
+
+
+def linear_model_with_units(n_features_in, n_outputs, units=4):
+    return keras.Sequential(
+        [keras.Input((n_features_in,)), keras.layers.Dense(units), keras.layers.Dense(n_outputs)]
+    )
+
+
+def test_loss_objects_do_not_retrace_on_clone(small_digits):
+    from skfit.keras import _engine
+
+    X, y = small_digits
+    reg = KerasRegressor(linear_model, loss=keras.losses.Huber(), epochs=1, random_state=0)
+    clone(reg).fit(X, y)
+    n_sessions = len(_engine.SESSIONS._sessions)
+    for _ in range(3):
+        clone(reg).fit(X, y)
+    assert len(_engine.SESSIONS._sessions) == n_sessions
+
+
+def test_loss_that_does_not_fit_the_target_is_a_clear_error(small_digits):
+    X, y = small_digits
+    with pytest.raises(ValueError, match="cannot score this estimator's targets.*integer class"):
+        KerasClassifier(softmax_model, loss="categorical_crossentropy", epochs=1).fit(X, y)
+
+
+def test_keras_path_is_reproducible(small_digits):
+    X, y = small_digits
+    make = lambda: KerasClassifier(softmax_model, engine="keras", batch_size=8, epochs=2, random_state=1)  # noqa: E731
+    np.testing.assert_array_equal(make().fit(X, y).predict_proba(X), make().fit(X, y).predict_proba(X))
