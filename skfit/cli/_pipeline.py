@@ -11,6 +11,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from .. import MutualInfoSelector
+from ..utils._estimators import final_estimator
 
 MAX_CATEGORIES = 20
 VALIDATION_FRACTION = 0.2
@@ -76,8 +77,4 @@ def make_model(table, *, hidden, epochs, batch_size, learning_rate, seed):
 
 def network_step(model):
     """The Keras network inside a :func:`make_model` model (fitted when it is)."""
-    if hasattr(model, "regressor_"):
-        model = model.regressor_
-    elif hasattr(model, "regressor"):
-        model = model.regressor
-    return model.named_steps["network"]
+    return final_estimator(model)

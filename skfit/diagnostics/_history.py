@@ -5,6 +5,8 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._estimators import final_estimator
+
 __all__ = ["check_history"]
 
 _ACCEPTED = (
@@ -77,7 +79,7 @@ def check_history(history, *, required=("loss",)):
 def _as_mapping(history):
     # estimator.history_ -> (scikeras: History) -> History.history; a Keras
     # model after fit holds its History in .history.
-    source = history
+    source = final_estimator(history)
     for attribute in ("history_", "history", "history"):
         if isinstance(source, Mapping):
             return source

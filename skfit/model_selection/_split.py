@@ -163,7 +163,9 @@ class DeduplicatedKFold(GroupsConsumerMixin, _BaseKFold):
 def _merge_groups(labels, groups):
     """Connected components of rows linked by a shared label or group."""
     groups = check_array(groups, input_name="groups", ensure_2d=False, dtype=None)
-    group_codes = pd.factorize(groups)[0]
+    # Missing labels form one group of their own, never code -1 (which would
+    # index the last node and tie those rows to an unrelated group).
+    group_codes = pd.factorize(groups, use_na_sentinel=False)[0]
     n_labels = labels.max() + 1
     n_nodes = n_labels + group_codes.max() + 1
     edges = sparse.coo_matrix(

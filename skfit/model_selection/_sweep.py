@@ -16,6 +16,7 @@ from sklearn.utils import indexable
 
 from ..diagnostics._diagnose import diagnose, training_failure
 from ..utils.fixes import HasMethods, StrOptions, _safe_indexing, validate_params
+from ..diagnostics._history import check_history
 from ..utils._estimators import estimator_kind
 
 __all__ = ["capacity_sweep", "learning_rate_sweep", "SweepResult"]
@@ -200,7 +201,7 @@ def _recommend_learning_rate(values, trains):
 def _fit_fold(estimator, X, y, train, test, params, scorer):
     estimator = clone(estimator).set_params(**params)
     estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train))
-    history = {key: [float(v) for v in values] for key, values in estimator.history_.items()}
+    history = {key: values.tolist() for key, values in check_history(estimator).items()}
     return history, scorer(estimator, _safe_indexing(X, test), _safe_indexing(y, test))
 
 

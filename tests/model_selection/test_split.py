@@ -301,3 +301,12 @@ def test_lopsided_classification_data_still_splits():
     cv = DeduplicatedKFold(4, shuffle=True, random_state=0)
     scores = cross_val_score(LogisticRegression(), X, y, cv=cv)
     assert scores.shape == (4,)
+
+
+def test_missing_group_labels_form_their_own_group():
+    from skfit.model_selection._split import _merge_groups
+
+    merged = _merge_groups(np.arange(6), np.array([None, "a", "b", "c", "d", "e"], dtype=object))
+    assert len(np.unique(merged)) == 6
+    merged = _merge_groups(np.arange(4), np.array([None, "a", None, "b"], dtype=object))
+    assert merged[0] == merged[2] and len(np.unique(merged)) == 3

@@ -206,3 +206,22 @@ def test_bad_arguments(digits, sweep, kwargs, error, match):
 def test_estimator_must_fit():
     with pytest.raises(InvalidParameterError, match="estimator"):
         capacity_sweep(object(), [[0.0]], [0], values=[1])
+
+
+def test_sweeps_and_diagnose_see_through_a_pipeline():
+    from sklearn.datasets import load_digits
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skfit import KerasMLPClassifier, diagnose
+
+    X, y = load_digits(return_X_y=True)
+    pipe = make_pipeline(StandardScaler(), KerasMLPClassifier(epochs=3, random_state=0))
+    result = capacity_sweep(
+        pipe, X[:400], y[:400], param_name="kerasmlpclassifier__hidden_layer_sizes",
+        values=[(4,), (16,)], cv=2,
+    )  # fmt: skip
+    assert len(result.histories[0][0]["val_loss"]) == 3
+    assert diagnose(pipe.fit(X[:400], y[:400])).status in {
+        "underfitting", "overfitting", "good_fit", "not_training"
+    }  # fmt: skip
