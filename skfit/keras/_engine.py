@@ -166,9 +166,11 @@ class _Session:
         loss = self._losses(y, y_pred, sample_weight)
         return loss, {k: v / n_float for k, v in self._metric_sums(y, y_pred).items()}
 
-    def _copy(self, sources, targets):
+    def _copy_where(self, condition, sources, targets):
+        # Branch-free (tf.where, not tf.cond): a conditional branch costs more
+        # to trace than the element-wise select costs to run on small models.
         for source, target in zip(sources, targets):
-            target.assign(source)
+            target.assign(tf.where(condition, source, target))
 
     def _train_loop(
         self, x, y, sample_weight, x_val, y_val, sw_val,
@@ -178,7 +180,7 @@ class _Session:
         if self.has_validation:
             names += ["val_" + name for name in names]
         records = {name: tf.TensorArray(tf.float32, size=epochs) for name in names}
-        best, best_epoch, wait, n_epochs = tf.constant(np.inf), 0, 0, 0
+        best, best_epoch, wait, n_epochs = tf.constant(np.inf), tf.constant(0), tf.constant(0), 0
         for epoch in tf.range(epochs):
             seed = tf.stack([shuffle_seed[0], shuffle_seed[1] + epoch])
             loss, metrics = self._train_epoch(x, y, sample_weight, batch_size, seed)
@@ -191,15 +193,14 @@ class _Session:
                 monitored = val_loss
             records = {k: records[k].write(epoch, values[k]) for k in names}
             n_epochs = epoch + 1
-            if monitored < best:
-                best, best_epoch, wait = monitored, epoch + 1, 0
-                self._copy(self.model.weights, self._best)
-            else:
-                wait += 1
+            improved = monitored < best
+            self._copy_where(improved, self.model.weights, self._best)
+            best = tf.where(improved, monitored, best)
+            best_epoch = tf.where(improved, epoch + 1, best_epoch)
+            wait = tf.where(improved, 0, wait + 1)
             if early_stopping and wait >= patience:
                 break
-        if early_stopping and best_epoch > 0:
-            self._copy(self._best, self.model.weights)
+        self._copy_where(early_stopping & (best_epoch > 0), self._best, self.model.weights)
         history = {k: records[k].stack()[:n_epochs] for k in names}
         return history, n_epochs, best_epoch
 
