@@ -297,11 +297,6 @@ def test_loky_workers_with_the_initializer_use_their_share():
     joblib.cpu_count() < 2 or "TF_NUM_INTEROP_THREADS" in os.environ,
     reason="TensorFlow's pool is already the worker's share",
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="skfit.keras does not yet give TensorFlow the worker's share of the cores "
-    "(OMP_NUM_THREADS) when it imports TensorFlow in a loky worker",
-)
 def test_loky_workers_use_their_share_by_default():
     results = joblib.Parallel(n_jobs=2, backend="loky")(
         joblib.delayed(tensorflow_threads)() for _ in range(4)
@@ -310,11 +305,6 @@ def test_loky_workers_use_their_share_by_default():
         assert n_compute <= int(env["OMP_NUM_THREADS"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="skfit.keras sets TF_ENABLE_ONEDNN_OPTS=0 for the workers it is first imported "
-    "in, but cannot for a process that imported TensorFlow before skfit: kernels differ",
-)
 def test_workers_compute_like_a_process_that_imported_tensorflow_first():
     """A user's script that imports TensorFlow (or Keras) before skfit, then fits
     in-process and in loky workers (which import skfit first, unpickling it)."""

@@ -109,3 +109,13 @@ def dask_distributed_backend():
 
 
 __all__ += ["dask_distributed_backend"]
+
+
+def onednn_enabled():
+    """Whether this process's TensorFlow runs oneDNN kernels (private TF API)."""
+    from tensorflow.python.util import _pywrap_util_port
+
+    return bool(_pywrap_util_port.IsMklEnabled())
+
+
+__all__ += ["onednn_enabled"]
