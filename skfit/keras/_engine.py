@@ -101,7 +101,7 @@ class _Session:
             tf.TensorSpec((), tf.int32, name="patience"),
             tf.TensorSpec((2,), tf.int32, name="shuffle_seed"),
         ]
-        return tf.function(self._train_loop, input_signature=signature)
+        return tf.function(self._train_loop, input_signature=signature, autograph=False)
 
     def _make_predict_function(self):
         # A float64 twin of the model predicts: float32 kernels round rows
@@ -139,14 +139,17 @@ class _Session:
             for name, fn in self.objective.metrics.items()
         }
 
+    # The loops below are explicit tf.while_loop calls and the function is
+    # traced with autograph off: autograph's conversion of this code (and of
+    # what it calls) cost about 0.4 s per process, more than a whole fit.
+
     def _train_epoch(self, x, y, sample_weight, batch_size, seed):
         model, optimizer = self.model, self.optimizer
         n = tf.shape(x)[0]
         order = tf.argsort(tf.random.stateless_uniform([n], seed=seed))
         n_batches = (n + batch_size - 1) // batch_size
-        loss_sum = 0.0
-        metric_sums = {name: 0.0 for name in self.objective.metrics}
-        for b in tf.range(n_batches):
+
+        def step(b, loss_sum, metric_sums):
             index = order[b * batch_size : tf.minimum((b + 1) * batch_size, n)]
             xb, yb = tf.gather(x, index), tf.gather(y, index)
             with tf.GradientTape() as tape:
@@ -154,23 +157,30 @@ class _Session:
                 loss = self._losses(yb, y_pred, tf.gather(sample_weight, index))
             gradients = tape.gradient(loss, model.trainable_variables)
             optimizer.apply_gradients(zip(gradients, model.trainable_variables))
-            loss_sum += loss * tf.cast(tf.shape(index)[0], tf.float32)
             batch_sums = self._metric_sums(yb, y_pred)
-            metric_sums = {k: metric_sums[k] + batch_sums[k] for k in metric_sums}
+            return (
+                b + 1,
+                loss_sum + loss * tf.cast(tf.shape(index)[0], tf.float32),
+                tuple(total + batch_sums[k] for total, k in zip(metric_sums, self.objective.metrics)),
+            )
+
+        zeros = tuple(tf.constant(0.0) for _ in self.objective.metrics)
+        _, loss_sum, metric_sums = tf.while_loop(
+            lambda b, *_: b < n_batches, step, (tf.constant(0), tf.constant(0.0), zeros)
+        )
         n_float = tf.cast(n, tf.float32)
-        return loss_sum / n_float, {k: v / n_float for k, v in metric_sums.items()}
+        return [loss_sum / n_float, *(total / n_float for total in metric_sums)]
 
     def _evaluate(self, x, y, sample_weight):
         y_pred = self.model(x, training=False)
         n_float = tf.cast(tf.shape(x)[0], tf.float32)
         loss = self._losses(y, y_pred, sample_weight)
-        return loss, {k: v / n_float for k, v in self._metric_sums(y, y_pred).items()}
+        return [loss, *(v / n_float for v in self._metric_sums(y, y_pred).values())]
 
     def _copy_where(self, condition, sources, targets):
         # Branch-free (tf.where, not tf.cond): a conditional branch costs more
         # to trace than the element-wise select costs to run on small models.
-        for source, target in zip(sources, targets):
-            target.assign(tf.where(condition, source, target))
+        return [target.assign(tf.where(condition, source, target)) for source, target in zip(sources, targets)]
 
     def _train_loop(
         self, x, y, sample_weight, x_val, y_val, sw_val,
@@ -179,29 +189,34 @@ class _Session:
         names = ["loss", *self.objective.metrics]
         if self.has_validation:
             names += ["val_" + name for name in names]
-        records = {name: tf.TensorArray(tf.float32, size=epochs) for name in names}
-        best, best_epoch, wait, n_epochs = tf.constant(np.inf), tf.constant(0), tf.constant(0), 0
-        for epoch in tf.range(epochs):
+
+        def go_on(epoch, best, best_epoch, wait, records):
+            return (epoch < epochs) & ~(early_stopping & (wait >= patience))
+
+        def run_epoch(epoch, best, best_epoch, wait, records):
             seed = tf.stack([shuffle_seed[0], shuffle_seed[1] + epoch])
-            loss, metrics = self._train_epoch(x, y, sample_weight, batch_size, seed)
-            values = {"loss": loss, **metrics}
-            monitored = loss
+            values = self._train_epoch(x, y, sample_weight, batch_size, seed)
             if self.has_validation:
-                val_loss, val_metrics = self._evaluate(x_val, y_val, sw_val)
-                values.update({"val_loss": val_loss})
-                values.update({"val_" + k: v for k, v in val_metrics.items()})
-                monitored = val_loss
-            records = {k: records[k].write(epoch, values[k]) for k in names}
-            n_epochs = epoch + 1
+                values += self._evaluate(x_val, y_val, sw_val)
+            monitored = values[len(values) // 2] if self.has_validation else values[0]
             improved = monitored < best
             self._copy_where(improved, self.model.weights, self._best)
-            best = tf.where(improved, monitored, best)
-            best_epoch = tf.where(improved, epoch + 1, best_epoch)
-            wait = tf.where(improved, 0, wait + 1)
-            if early_stopping and wait >= patience:
-                break
+            return (
+                epoch + 1,
+                tf.where(improved, monitored, best),
+                tf.where(improved, epoch + 1, best_epoch),
+                tf.where(improved, 0, wait + 1),
+                tuple(record.write(epoch, value) for record, value in zip(records, values)),
+            )
+
+        records = tuple(tf.TensorArray(tf.float32, size=epochs) for _ in names)
+        n_epochs, _, best_epoch, _, records = tf.while_loop(
+            go_on,
+            run_epoch,
+            (tf.constant(0), tf.constant(np.inf), tf.constant(0), tf.constant(0), records),
+        )
         self._copy_where(early_stopping & (best_epoch > 0), self._best, self.model.weights)
-        history = {k: records[k].stack()[:n_epochs] for k in names}
+        history = {name: record.stack()[:n_epochs] for name, record in zip(names, records)}
         return history, n_epochs, best_epoch
 
 
