@@ -259,10 +259,6 @@ class _SessionCache:
                 self._sessions.popitem(last=False)
         return session
 
-    def clear(self):
-        with self._lock:
-            self._sessions.clear()
-
     def __len__(self):
         return len(self._sessions)
 

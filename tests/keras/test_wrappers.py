@@ -145,15 +145,14 @@ def linear_model_with_units(n_features_in, n_outputs, units=4):
 
 
 def test_loss_objects_do_not_retrace_on_clone(small_digits):
-    from skfit.keras import _engine
+    from .test_engine import _session_of
 
     X, y = small_digits
     reg = KerasRegressor(linear_model, loss=keras.losses.Huber(), epochs=1, random_state=0)
-    clone(reg).fit(X, y)
-    n_sessions = len(_engine.SESSIONS._sessions)
+    session = _session_of(clone(reg).fit(X, y))
     for _ in range(3):
-        clone(reg).fit(X, y)
-    assert len(_engine.SESSIONS._sessions) == n_sessions
+        assert _session_of(clone(reg).fit(X, y)) is session
+    assert session.train_function.experimental_get_tracing_count() == 1
 
 
 def test_loss_that_does_not_fit_the_target_is_a_clear_error(small_digits):
