@@ -257,6 +257,19 @@ _COMMON_CONSTRAINTS = {
 }
 
 
+_FOLD_PARAMETERS = """    cv : int, cross-validation generator or iterable, default=None
+        As in :func:`sklearn.model_selection.cross_validate`: None is
+        5-fold, stratified for classifiers (scikeras's too, whose tags
+        do not say so).
+    groups : array-like of shape (n_samples,), default=None
+        Group labels for group-aware splitters.
+    scoring : str or callable, default=None
+        Test-fold score; None uses the estimator's ``score``.
+    n_jobs : int, default=None
+        Fits run in parallel with joblib; None means 1.
+"""
+
+
 @validate_params(_COMMON_CONSTRAINTS, prefer_skip_nested_validation=False)
 def capacity_sweep(
     estimator,
@@ -291,17 +304,7 @@ def capacity_sweep(
         The capacity parameter.
     values : list
         Values of ``param_name``, from the smallest to the largest model.
-    cv : int, cross-validation generator or iterable, default=None
-        As in :func:`sklearn.model_selection.cross_validate`: None is
-        5-fold, stratified for classifiers (scikeras's too, whose tags
-        do not say so).
-    groups : array-like of shape (n_samples,), default=None
-        Group labels for group-aware splitters.
-    scoring : str or callable, default=None
-        Test-fold score; None uses the estimator's ``score``.
-    n_jobs : int, default=None
-        Fits run in parallel with joblib; None means 1.
-
+{fold_parameters}
     Returns
     -------
     result : SweepResult
@@ -361,17 +364,7 @@ def learning_rate_sweep(
     param_name : str, default="learning_rate"
         The learning-rate parameter (``"optimizer__learning_rate"`` for
         scikeras).
-    cv : int, cross-validation generator or iterable, default=None
-        As in :func:`sklearn.model_selection.cross_validate`: None is
-        5-fold, stratified for classifiers (scikeras's too, whose tags
-        do not say so).
-    groups : array-like of shape (n_samples,), default=None
-        Group labels for group-aware splitters.
-    scoring : str or callable, default=None
-        Test-fold score; None uses the estimator's ``score``.
-    n_jobs : int, default=None
-        Fits run in parallel with joblib; None means 1.
-
+{fold_parameters}
     Returns
     -------
     result : SweepResult
@@ -398,3 +391,8 @@ def learning_rate_sweep(
     return _sweep(
         "learning_rate", estimator, X, y, param_name, values, cv, groups, scoring, n_jobs
     )
+
+
+for _sweep_function in (capacity_sweep, learning_rate_sweep):
+    _sweep_function.__doc__ = _sweep_function.__doc__.replace("{fold_parameters}", _FOLD_PARAMETERS)
+del _sweep_function
