@@ -4,6 +4,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ..utils._estimators import final_estimator
 from ._diagnose import greater_is_better
 from ._history import check_history
 
@@ -130,9 +131,10 @@ class LossCurveDisplay:
             one (the weights early stopping keeps).
         """
         history = check_history(estimator)
-        name = name or type(estimator).__name__
+        learner = final_estimator(estimator)  # a Pipeline's network
+        name = name or type(learner).__name__
         metrics = ("loss", "val_loss") if "val_loss" in history else ("loss",)
-        best = getattr(estimator, "best_epoch_", None)
+        best = getattr(learner, "best_epoch_", None)
         best = int(best) if best is not None else _best_epoch(history, metrics)
         display = cls({name: history}, metrics=metrics, best_epochs={name: best})
         display.plot(ax=ax, **kwargs)

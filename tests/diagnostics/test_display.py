@@ -116,3 +116,18 @@ def test_importing_diagnostics_loads_neither_matplotlib_nor_tensorflow():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_from_estimator_marks_the_best_epoch_of_a_pipelines_network():
+    from sklearn.datasets import load_digits
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skfit import KerasMLPClassifier
+
+    X, y = load_digits(return_X_y=True)
+    pipe = make_pipeline(StandardScaler(), KerasMLPClassifier(epochs=4, random_state=0))
+    pipe.fit(X[:300], y[:300])
+    display = LossCurveDisplay.from_estimator(pipe)
+    assert display.ax_.get_title() == "KerasMLPClassifier"
+    assert display.best_epochs["KerasMLPClassifier"] == pipe[-1].best_epoch_
