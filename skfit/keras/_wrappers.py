@@ -58,21 +58,24 @@ class UserModelArchitecture:
         self.key = (*key, n_features)
         self.n_features = n_features
         with _seeded_python_random(seed):
-            model = self.build()
-        self.n_outputs = _output_units(model, n_features)
+            model, output = self._build_and_call()
+        self.n_outputs = _output_units(output)
         self._initial_weights = model.get_weights()
         del model
         clear_eager_kernel_cache()
 
     def build(self):
+        return self._build_and_call()[0]
+
+    def _build_and_call(self):
+        """A new, built model and its output on one row of zeros."""
         model = self.builder()
         if not isinstance(model, keras.Model):
             raise TypeError(
                 f"model must be a keras.Model or a function returning one; it returned "
                 f"{type(model).__name__}."
             )
-        _call_once(model, self.n_features)
-        return model
+        return model, _call_once(model, self.n_features)
 
     def initial_weights(self, model):
         return self._initial_weights
@@ -91,8 +94,7 @@ def _call_once(model, n_features):
         ) from None
 
 
-def _output_units(model, n_features):
-    output = _call_once(model, n_features)
+def _output_units(output):
     if isinstance(output, (list, tuple, dict)) or len(output.shape) != 2:
         raise ValueError(
             "The Keras model must have a single output of shape (n_samples, units); "
