@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import erf, expit, softmax
 from sklearn.base import ClassifierMixin, RegressorMixin
 
@@ -119,6 +120,8 @@ class MLPArchitecture:
     l2: float
     seed: int
 
+    accepts_sparse = True  # Dense layers multiply sparse batches directly
+
     @property
     def key(self):
         return ("mlp", *(v for k, v in vars(self).items() if k != "seed"))
@@ -135,17 +138,15 @@ class MLPArchitecture:
             l2=self.l2,
         )
 
-    def initial_weights(self, model):
+    def initial_weights(self):
         """Glorot-uniform kernels and zero biases drawn from ``seed``."""
         rng = np.random.default_rng(self.seed)
+        widths = [self.n_features, *self.hidden_layer_sizes, self.n_outputs]
         weights = []
-        for weight in model.weights:
-            shape = tuple(weight.shape)
-            if len(shape) == 2:
-                limit = np.sqrt(6.0 / sum(shape))
-                weights.append(rng.uniform(-limit, limit, shape).astype(np.float32))
-            else:
-                weights.append(np.zeros(shape, dtype=np.float32))
+        for fan_in, fan_out in zip(widths[:-1], widths[1:]):
+            limit = np.sqrt(6.0 / (fan_in + fan_out))
+            weights.append(rng.uniform(-limit, limit, (fan_in, fan_out)).astype(np.float32))
+            weights.append(np.zeros(fan_out, dtype=np.float32))
         return weights
 
     def predictor(self, weights, session):
@@ -167,9 +168,9 @@ class _MLPForward:
         ]
 
     def __call__(self, x):
-        z = np.asarray(x, dtype=np.float64)
+        z = x.astype(np.float64) if sp.issparse(x) else np.asarray(x, dtype=np.float64)
         for (kernel, bias), activation in zip(self._layers, self._activations):
-            z = activation(z @ kernel + bias)
+            z = activation(np.asarray(z @ kernel) + bias)
         return z
 
 
@@ -184,7 +185,7 @@ class _KerasMLPBase(BaseKerasEstimator):
     }
     _output_activation = "linear"
 
-    def _architecture(self, n_features, seed):
+    def _architecture(self, n_features, seed, sample):
         return MLPArchitecture(
             n_features=n_features,
             n_outputs=self.n_outputs_,
@@ -213,6 +214,9 @@ def _layer_sizes(hidden_layer_sizes):
 
 
 _MLP_PARAMETERS_DOC = """
+    X may be dense or sparse (batches of a sparse matrix are multiplied
+    sparse, never densified whole).
+
     Parameters
     ----------
     hidden_layer_sizes : int or tuple of int, default=(64,)
@@ -227,6 +231,10 @@ _MLP_PARAMETERS_DOC = """
     optimizer : str or keras.optimizers.Optimizer, default="rmsprop"
         Optimizer name (e.g. "sgd", "adam", "rmsprop") or instance; its
         learning rate is always set from ``learning_rate``.
+    optimizer_params : dict, default=None
+        Keyword arguments of the Keras optimizer (``momentum``, ``beta_1``,
+        ``clipnorm``...), also settable one by one as
+        ``optimizer__<name>`` (e.g. in a grid search).
     learning_rate : float > 0, default=1e-3
         Step size of the optimizer.
     batch_size : int >= 1, default=128
@@ -241,7 +249,12 @@ _MLP_PARAMETERS_DOC = """
         has not improved for ``patience`` epochs, and restore the weights of
         the best epoch.
     patience : int >= 1, default=5
-        Epochs without improvement before early stopping.{class_weight}
+        Epochs without improvement before early stopping.
+    warm_start : bool, default=False
+        When True, ``fit`` on a fitted estimator continues from its weights
+        and optimizer state for ``epochs`` more epochs (same classes and
+        features required) and ``history_`` grows; see also
+        ``partial_fit``.{class_weight}
     callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks; when given, training runs through ``model.fit``.
     engine : {{"auto", "compiled", "keras"}}, default="auto"
@@ -275,7 +288,7 @@ _MLP_PARAMETERS_DOC = """
 """
 
 
-class KerasMLPClassifier(ClassifierMixin, ClassifierTaskMixin, _KerasMLPBase):
+class KerasMLPClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasMLPBase):
     __doc__ = (
         "Multi-layer perceptron classifier trained with Keras.\n\n"
         "A softmax network whose capacity and regularization are constructor\n"
@@ -321,12 +334,14 @@ class KerasMLPClassifier(ClassifierMixin, ClassifierTaskMixin, _KerasMLPBase):
         l1=0.0,
         l2=0.0,
         optimizer="rmsprop",
+        optimizer_params=None,
         learning_rate=1e-3,
         batch_size=128,
         epochs=20,
         validation_fraction=0.1,
         early_stopping=False,
         patience=5,
+        warm_start=False,
         class_weight=None,
         callbacks=None,
         engine="auto",
@@ -339,12 +354,14 @@ class KerasMLPClassifier(ClassifierMixin, ClassifierTaskMixin, _KerasMLPBase):
         self.l1 = l1
         self.l2 = l2
         self.optimizer = optimizer
+        self.optimizer_params = optimizer_params
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.epochs = epochs
         self.validation_fraction = validation_fraction
         self.early_stopping = early_stopping
         self.patience = patience
+        self.warm_start = warm_start
         self.class_weight = class_weight
         self.callbacks = callbacks
         self.engine = engine
@@ -352,7 +369,9 @@ class KerasMLPClassifier(ClassifierMixin, ClassifierTaskMixin, _KerasMLPBase):
         self.verbose = verbose
 
 
-class KerasMLPRegressor(RegressorMixin, RegressorTaskMixin, _KerasMLPBase):
+class KerasMLPRegressor(RegressorTaskMixin, RegressorMixin, _KerasMLPBase):
+    _scales_target = True
+
     __doc__ = (
         "Multi-layer perceptron regressor trained with Keras.\n\n"
         "Linear outputs (one per target column) under a mean-squared-error\n"
@@ -392,12 +411,14 @@ class KerasMLPRegressor(RegressorMixin, RegressorTaskMixin, _KerasMLPBase):
         l1=0.0,
         l2=0.0,
         optimizer="rmsprop",
+        optimizer_params=None,
         learning_rate=1e-3,
         batch_size=128,
         epochs=20,
         validation_fraction=0.1,
         early_stopping=False,
         patience=5,
+        warm_start=False,
         callbacks=None,
         engine="auto",
         random_state=None,
@@ -409,12 +430,14 @@ class KerasMLPRegressor(RegressorMixin, RegressorTaskMixin, _KerasMLPBase):
         self.l1 = l1
         self.l2 = l2
         self.optimizer = optimizer
+        self.optimizer_params = optimizer_params
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.epochs = epochs
         self.validation_fraction = validation_fraction
         self.early_stopping = early_stopping
         self.patience = patience
+        self.warm_start = warm_start
         self.callbacks = callbacks
         self.engine = engine
         self.random_state = random_state
