@@ -232,7 +232,7 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         if n - n_val < 1:
             raise ValueError(
                 f"validation_fraction={self.validation_fraction} holds out {n_val} of the "
-                f"{n} rows, leaving none to train on. Use a smaller validation_fraction, "
+                f"{n} samples, leaving none to train on. Use a smaller validation_fraction, "
                 "or 0 to train without validation."
             )
         splitter = ShuffleSplit(n_splits=1, test_size=n_val, random_state=seed)

@@ -324,7 +324,9 @@ class KerasMLPClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasMLPBase):
         **_KerasMLPBase._parameter_constraints,
         **ClassifierTaskMixin._parameter_constraints,
     }
-    _output_activation = "softmax"
+    @property
+    def _output_activation(self):
+        return "sigmoid" if self._multilabel else "softmax"
 
     def __init__(
         self,

@@ -99,6 +99,13 @@ def binary_accuracy(y_true, y_pred):
     return tf.reduce_mean(tf.cast(tf.equal(predicted, y_true), tf.float32), axis=-1)
 
 
+def multilabel_crossentropy(y_true, y_pred):
+    """Binary cross-entropy summed over the labels: the negative log-likelihood of
+    the row's labels (as scikit-learn's MLPClassifier; Keras averages instead)."""
+    n_labels = tf.cast(tf.shape(y_true)[-1], y_pred.dtype)
+    return keras.losses.binary_crossentropy(y_true, y_pred) * n_labels
+
+
 def subset_accuracy(y_true, y_pred):
     """1 where every label of the row is predicted right (sklearn's multilabel accuracy)."""
     predicted = tf.cast(y_pred > 0.5, tf.float32)
@@ -135,7 +142,7 @@ def multilabel_objective(n_labels):
     """A 0/1 indicator matrix against one sigmoid unit per label."""
     return Objective(
         key=("multilabel",),
-        loss=binary_crossentropy,
+        loss=multilabel_crossentropy,
         metrics={"accuracy": subset_accuracy},
         y_dtype="float32",
         y_shape=(n_labels,),

@@ -12,14 +12,6 @@ from skfit import KerasMLPClassifier, KerasMLPRegressor
 from skfit.keras import _engine
 
 
-@pytest.fixture
-def no_training(monkeypatch):
-    def fail(*args, **kwargs):
-        raise AssertionError("training started despite bad input")
-
-    monkeypatch.setattr(_engine, "train", fail)
-
-
 X = np.random.RandomState(0).rand(40, 3)
 y = np.arange(40) % 2
 
