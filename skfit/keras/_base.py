@@ -209,11 +209,6 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        if not sample_weight.sum() > 0:
-            raise ValueError(
-                "sample_weight sums to 0: every row would weigh nothing in the loss. "
-                "Give at least one row a positive weight."
-            )
         return X32, y, sample_weight
 
     def _rows(self, y_encoded, seed, incremental):
