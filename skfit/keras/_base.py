@@ -404,7 +404,16 @@ def _draw_seeds(random_state):
 
 
 def _task_weights(sample_weight, task_weights):
-    return (sample_weight * task_weights).astype(np.float32)
+    """Sample weights times class weights, as the float32 the loss uses."""
+    with np.errstate(over="ignore"):
+        weights = (sample_weight * task_weights).astype(np.float32)
+    if not np.isfinite(weights).all():
+        raise ValueError(
+            "sample_weight (times class_weight) holds values beyond float32's range "
+            f"(largest {np.max(sample_weight * task_weights):.3g} > 3.4e+38); the loss is "
+            "computed in float32. Divide the weights by a common factor."
+        )
+    return weights
 
 
 def _monitor(has_validation):

@@ -272,9 +272,7 @@ class RegressorTaskMixin:
         y = y.reshape(len(y), -1)
         self.n_outputs_ = y.shape[1]
         if self._scales_target:
-            self._y_offset = y.mean(axis=0)
-            scale = y.std(axis=0)
-            self._y_scale = np.where(scale > 0, scale, 1.0)
+            self._y_offset, self._y_scale = _location_and_scale(y)
         else:
             self._y_offset, self._y_scale = np.zeros(y.shape[1]), np.ones(y.shape[1])
         return self._scaled(y)
@@ -327,6 +325,16 @@ class RegressorTaskMixin:
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+def _location_and_scale(y):
+    """Per-column mean and standard deviation (1 for a constant column), computed on
+    ``y`` divided by its largest magnitude so that no square overflows."""
+    peak = np.abs(y).max(axis=0)
+    unit = np.where(peak > 0, peak, 1.0)
+    normalized = y / unit
+    scale = normalized.std(axis=0) * unit
+    return normalized.mean(axis=0) * unit, np.where(scale > 0, scale, 1.0)
 
 
 def _as_label_array(y):
