@@ -337,7 +337,8 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
 
     # -- predict -------------------------------------------------------------
     def _forward(self, X):
-        """Network outputs for ``X`` (float64), through the fitted predictor."""
+        """Network outputs for ``X`` through the fitted predictor (float32 for float32
+        input to an MLP, else float64); refuses when they would not be finite."""
         check_is_fitted(self)
         X = validate_data(
             self, X, reset=False, accept_sparse=("csr", "csc", "coo"),

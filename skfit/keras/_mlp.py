@@ -155,21 +155,33 @@ class MLPArchitecture:
 
 
 class _MLPForward:
-    """Dense layers in float64 NumPy: row-independent and ~10x faster than TF calls."""
+    """Dense layers in NumPy: row-independent and ~10x faster than TF calls.
+
+    float32 input is computed in float32 (as scikit-learn's MLP does: twice
+    the speed, results within float32 rounding); anything else in float64.
+    """
 
     def __init__(self, weights, activation, output_activation):
-        self._layers = [
-            (np.asarray(kernel, dtype=np.float64), np.asarray(bias, dtype=np.float64))
-            for kernel, bias in zip(weights[::2], weights[1::2])
-        ]
-        n_hidden = len(self._layers) - 1
+        self._layers = {
+            np.float64: [
+                (np.asarray(kernel, dtype=np.float64), np.asarray(bias, dtype=np.float64))
+                for kernel, bias in zip(weights[::2], weights[1::2])
+            ]
+        }
+        n_hidden = len(weights) // 2 - 1
         self._activations = [_NUMPY_ACTIVATIONS[activation]] * n_hidden + [
             _NUMPY_ACTIVATIONS[output_activation]
         ]
 
+    def _layers_in(self, dtype):
+        if dtype not in self._layers:
+            self._layers[dtype] = [(k.astype(dtype), b.astype(dtype)) for k, b in self._layers[np.float64]]
+        return self._layers[dtype]
+
     def __call__(self, x):
-        z = x.astype(np.float64) if sp.issparse(x) else np.asarray(x, dtype=np.float64)
-        for (kernel, bias), activation in zip(self._layers, self._activations):
+        dtype = np.float32 if x.dtype == np.float32 else np.float64
+        z = x.astype(dtype, copy=False) if sp.issparse(x) else np.asarray(x, dtype=dtype)
+        for (kernel, bias), activation in zip(self._layers_in(dtype), self._activations):
             z = activation(np.asarray(z @ kernel) + bias)
         return z
 

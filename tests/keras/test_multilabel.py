@@ -4,7 +4,8 @@ import keras
 import numpy as np
 import pytest
 from sklearn.datasets import make_multilabel_classification
-from sklearn.metrics import f1_score
+from sklearn.exceptions import DataConversionWarning
+from sklearn.metrics import f1_score, make_scorer
 from sklearn.model_selection import cross_val_score
 from sklearn.neural_network import MLPClassifier
 
@@ -31,13 +32,15 @@ def test_mlp_predicts_an_indicator_matrix_and_label_probabilities(multilabel):
     assert clf.score(X, Y) == np.mean(np.all(predicted == Y, axis=1))
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_cross_validation_matches_sklearns_mlp(multilabel):
     X, Y = multilabel
+    f1 = make_scorer(f1_score, average="samples", zero_division=0)
     ours = cross_val_score(
         KerasMLPClassifier((64,), epochs=100, learning_rate=3e-3, random_state=0), X, Y, cv=3,
-        scoring="f1_samples",
+        scoring=f1,
     )  # fmt: skip
-    sklearns = cross_val_score(MLPClassifier(random_state=0, max_iter=500), X, Y, cv=3, scoring="f1_samples")
+    sklearns = cross_val_score(MLPClassifier(random_state=0, max_iter=500), X, Y, cv=3, scoring=f1)
     assert ours.mean() > sklearns.mean() - 0.05
 
 
@@ -50,12 +53,12 @@ def test_user_model_with_sigmoid_outputs(multilabel):
 
     clf = KerasClassifier(build, epochs=40, learning_rate=1e-2, random_state=0).fit(X, Y)
     assert clf.predict(X).shape == Y.shape
-    assert f1_score(Y, clf.predict(X), average="samples") > 0.6
+    assert f1_score(Y, clf.predict(X), average="samples", zero_division=0) > 0.6
 
 
 def test_bad_multilabel_targets_are_clear_errors(multilabel, no_training):
     X, Y = multilabel
-    with pytest.raises(ValueError, match="at least 2 classes"):
+    with pytest.raises(ValueError, match="at least 2 classes"), pytest.warns(DataConversionWarning):
         KerasMLPClassifier().fit(X, np.ones((len(X), 1)))
     with pytest.raises(ValueError, match="multiclass-multioutput.*MultiOutputClassifier"):
         KerasMLPClassifier().fit(X, np.column_stack([np.arange(400) % 3, np.arange(400) % 4]))
