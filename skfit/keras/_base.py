@@ -39,6 +39,7 @@ from . import _engine
 from ._data import TrainingData, float32_features
 from ._keras_fit import fit_with_keras
 from ._objectives import OPTIMIZERS, build_optimizer, optimizer_config
+from ._progress import EpochLog, combine
 from ._routing import RoutedParamsMixin, check_optimizer_params
 from ._tf import keras
 
@@ -290,7 +291,12 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
             architecture, optimizer, objective,
             has_validation=data.has_validation, sparse_input=data.is_sparse,
         )  # fmt: skip
-        return _engine.train(session, data, settings, start)
+        listener = self._epoch_listener(session.history_names, start.epochs_done + settings.epochs)
+        return _engine.train(session, data, settings, start, listener)
+
+    def _epoch_listener(self, names, last_epoch):
+        """What hears each epoch as it ends: the verbose log (None when quiet)."""
+        return combine([EpochLog(names, last_epoch) if self.verbose else None])
 
     def _fit_keras(self, architecture, optimizer, objective, data, settings, start):
         return fit_with_keras(
@@ -314,8 +320,13 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         self._predictor = self._make_predictor()
         if result.stop == "non_finite":
             self._warn_diverged(epochs_before + result.n_epochs)
-        if self.verbose:
-            _print_history(history, first=epochs_before)
+        elif result.stop == "early_stopping" and self.verbose:
+            monitor = _monitor(has_validation)
+            print(
+                f"Early stopping after epoch {self.n_epochs_}: {monitor} has not improved "
+                f"for {self.patience} epochs; restored the weights of epoch "
+                f"{self.best_epoch_} ({monitor} {history[monitor][self.best_epoch_ - 1]:.4f})."
+            )
 
     def _warn_diverged(self, epoch):
         loss = self.history_["loss"][-1]
@@ -465,10 +476,3 @@ def _warn_if_optimizer_rate_differs(optimizer, learning_rate):
             UserWarning,
             stacklevel=6,
         )
-
-
-def _print_history(history, first=0):
-    n = len(history["loss"])
-    for epoch in range(first, n):
-        values = " - ".join(f"{k}: {v[epoch]:.4f}" for k, v in history.items())
-        print(f"Epoch {epoch + 1}/{n} - {values}")

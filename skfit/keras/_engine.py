@@ -108,8 +108,24 @@ class _Session:
         self.sparse_input = sparse_input
         self.model_accepts_sparse = model_accepts_sparse
         self.lock = threading.Lock()
-        self.train_function = self._make_train_function()
+        self.train_function = self._make_train_function(listening=False)
+        self._listening_train_function = None
+        self.listener = None
         self._predict_function = None
+
+    @property
+    def listening_train_function(self):
+        """The train function that reports each epoch to ``self.listener`` as it ends
+        (traced on first use: verbose fits and TensorBoard logging)."""
+        if self._listening_train_function is None:
+            self._listening_train_function = self._make_train_function(listening=True)
+        return self._listening_train_function
+
+    @property
+    def history_names(self):
+        """Names of the per-epoch values, in the order the loop records them."""
+        names = ["loss", *self.objective.metrics]
+        return names + ["val_" + name for name in names] if self.has_validation else names
 
     @property
     def predict_function(self):
@@ -139,7 +155,7 @@ class _Session:
             ]
         return [tf.TensorSpec((None, self.n_features), tf.float32, name="x")]
 
-    def _make_train_function(self):
+    def _make_train_function(self, listening):
         objective = self.objective
         signature = [
             self._feature_specs(),
@@ -158,7 +174,10 @@ class _Session:
         # Traced here and called as a concrete function: calling the
         # tf.function would count every session's first trace as a retrace of
         # one function (they share ``_train_loop``'s code) and log a warning.
-        function = tf.function(self._train_loop, input_signature=signature, autograph=False)
+        def loop(*inputs):
+            return self._train_loop(*inputs, listening=listening)
+
+        function = tf.function(loop, input_signature=signature, autograph=False)
         return function.get_concrete_function()
 
     def _make_predict_function(self):
@@ -248,13 +267,18 @@ class _Session:
         # to trace than the element-wise select costs to run on small models.
         return [target.assign(tf.where(condition, source, target)) for source, target in zip(sources, targets)]
 
+    def _report_epoch(self, epoch, *values):
+        """Runs on the host when an epoch ends (listening functions only)."""
+        if self.listener is not None:
+            self.listener(int(epoch), [float(v) for v in values])
+        return np.int32(0)
+
     def _train_loop(
         self, features, y, sample_weight, train_rows, val_rows,
         epochs, batch_size, early_stopping, patience, shuffle_seed, epochs_done, best,
+        listening,
     ):  # fmt: skip
-        names = ["loss", *self.objective.metrics]
-        if self.has_validation:
-            names += ["val_" + name for name in names]
+        names = self.history_names
 
         def go_on(epoch, finite, best, best_epoch, wait, records):
             return (epoch < epochs) & finite & ~(early_stopping & (wait >= patience))
@@ -267,8 +291,15 @@ class _Session:
             monitored = values[len(values) // 2] if self.has_validation else values[0]
             improved = monitored < best
             self._copy_where(improved, self.model.weights, self._best)
+            next_epoch = epoch + 1
+            if listening:
+                reported = tf.numpy_function(
+                    self._report_epoch, [epochs_done + next_epoch, *values], tf.int32, stateful=True
+                )
+                with tf.control_dependencies([reported]):
+                    next_epoch = tf.identity(next_epoch)
             return (
-                epoch + 1,
+                next_epoch,
                 tf.math.is_finite(values[0]),
                 tf.where(improved, monitored, best),
                 tf.where(improved, epoch + 1, best_epoch),
@@ -383,7 +414,7 @@ def _freeze(value):
     return value
 
 
-def train(session, data, settings, start):
+def train(session, data, settings, start, listener=None):
     """Train ``session``'s model on ``data`` from ``start``; return a :class:`TrainResult`.
 
     Parameters
@@ -392,24 +423,34 @@ def train(session, data, settings, start):
     data : TrainingData
     settings : LoopSettings
     start : StartState
+    listener : callable, default=None
+        Called as ``listener(epoch, values)`` when each epoch ends, with the
+        1-based epoch number (counting ``start.epochs_done``) and the list
+        of that epoch's values in the order of ``session.history_names``.
     """
     features = as_tensor(data.x)
     with session.lock:
         session.reset(start)
-        history, n_epochs, best_epoch, best, finite = session.train_function(
-            features,
-            data.y,
-            data.sample_weight,
-            data.train,
-            data.val,
-            np.int32(settings.epochs),
-            np.int32(settings.batch_size),
-            np.bool_(settings.early_stopping),
-            np.int32(settings.patience),
-            np.array([settings.shuffle_seed, 0], dtype=np.int32),
-            np.int32(start.epochs_done),
-            np.float32(start.best),
-        )
+        session.listener = listener
+        function = session.train_function if listener is None else session.listening_train_function
+        try:
+            outputs = function(
+                features,
+                data.y,
+                data.sample_weight,
+                data.train,
+                data.val,
+                np.int32(settings.epochs),
+                np.int32(settings.batch_size),
+                np.bool_(settings.early_stopping),
+                np.int32(settings.patience),
+                np.array([settings.shuffle_seed, 0], dtype=np.int32),
+                np.int32(start.epochs_done),
+                np.float32(start.best),
+            )
+        finally:
+            session.listener = None
+        history, n_epochs, best_epoch, best, finite = outputs
         weights = [w.numpy() for w in session.model.weights]
         optimizer_values = [v.numpy() for v in session.optimizer.variables]
     n_epochs, best_epoch = int(n_epochs), int(best_epoch)
