@@ -13,6 +13,7 @@ estimators (:mod:`._mlp`, :mod:`._wrappers`) what network is trained.
 """
 
 import math
+import os
 import warnings
 from abc import ABCMeta, abstractmethod
 from dataclasses import fields, is_dataclass
@@ -40,6 +41,7 @@ from ._data import TrainingData, float32_features
 from ._keras_fit import fit_with_keras
 from ._objectives import OPTIMIZERS, build_optimizer, optimizer_config
 from ._progress import EpochLog, combine
+from ._tensorboard import TensorBoardLog, check_log_dir
 from ._routing import RoutedParamsMixin, check_optimizer_params
 from ._tf import keras
 
@@ -61,6 +63,7 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         "engine": [StrOptions({"auto", "compiled", "keras"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "log_dir": [str, os.PathLike, None],
     }
     # optimizer__<name> -> optimizer_params[name] (see RoutedParamsMixin)
     _routed_params = {"optimizer": "optimizer_params"}
@@ -156,6 +159,8 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _fit(self, X, y, sample_weight, *, continuing, incremental=False, classes=None):
         optimizer = self._optimizer_config()
+        if self.log_dir is not None:
+            check_log_dir(self.log_dir)
         X, y, sample_weight = self._validate_training_data(X, y, sample_weight, reset=not continuing)
         if continuing:
             y_encoded = self._encode_known_target(y, incremental=incremental)
@@ -291,18 +296,28 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
             architecture, optimizer, objective,
             has_validation=data.has_validation, sparse_input=data.is_sparse,
         )  # fmt: skip
-        listener = self._epoch_listener(session.history_names, start.epochs_done + settings.epochs)
-        return _engine.train(session, data, settings, start, listener)
+        log = self._tensorboard_log(session.history_names)
+        printer = EpochLog(session.history_names, start.epochs_done + settings.epochs) if self.verbose else None
+        try:
+            return _engine.train(session, data, settings, start, combine([printer, log]))
+        finally:
+            if log is not None:
+                log.close()
 
-    def _epoch_listener(self, names, last_epoch):
-        """What hears each epoch as it ends: the verbose log (None when quiet)."""
-        return combine([EpochLog(names, last_epoch) if self.verbose else None])
+    def _tensorboard_log(self, names):
+        return None if self.log_dir is None else TensorBoardLog(self.log_dir, self, names)
 
     def _fit_keras(self, architecture, optimizer, objective, data, settings, start):
-        return fit_with_keras(
-            architecture.build(), build_optimizer(optimizer), objective, data, settings, start,
-            callbacks=self.callbacks, verbose=self.verbose,
-        )  # fmt: skip
+        names = ["loss", *objective.metrics]
+        log = self._tensorboard_log(names + ["val_" + n for n in names] if data.has_validation else names)
+        try:
+            return fit_with_keras(
+                architecture.build(), build_optimizer(optimizer), objective, data, settings, start,
+                callbacks=self.callbacks, verbose=self.verbose, listener=log,
+            )  # fmt: skip
+        finally:
+            if log is not None:
+                log.close()
 
     def _set_fitted(self, architecture, optimizer, objective, result, has_validation, continuing):
         self._architecture_ = architecture

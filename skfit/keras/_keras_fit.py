@@ -23,8 +23,12 @@ from ._tf import held_back_stderr, keras
 _SPARSE_BLOCK_ROWS = 4096
 
 
-def fit_with_keras(model, optimizer, objective, data, settings, start, *, callbacks, verbose):
-    """Compile ``model`` and train it with ``model.fit`` from ``start``; return a TrainResult."""
+def fit_with_keras(model, optimizer, objective, data, settings, start, *, callbacks, verbose,
+                   listener=None):  # fmt: skip
+    """Compile ``model`` and train it with ``model.fit`` from ``start``; return a TrainResult.
+
+    ``listener(epoch, values)`` hears each epoch's logs as it ends (values in
+    the order ``loss``, metrics, then their ``val_`` twins)."""
     model.set_weights(start.weights)
     optimizer.learning_rate = start.learning_rate
     model.compile(
@@ -38,6 +42,8 @@ def fit_with_keras(model, optimizer, objective, data, settings, start, *, callba
             variable.assign(value)
     monitor = "val_loss" if data.has_validation else "loss"
     all_callbacks = [*(callbacks or []), keras.callbacks.TerminateOnNaN()]
+    if listener is not None:
+        all_callbacks.append(_EpochListener(listener, start.epochs_done, objective))
     if settings.early_stopping:
         all_callbacks.append(
             keras.callbacks.EarlyStopping(
@@ -78,6 +84,20 @@ def fit_with_keras(model, optimizer, objective, data, settings, start, *, callba
         optimizer_values=[v.numpy() for v in optimizer.variables],
         stop=stop,
     )
+
+
+class _EpochListener(keras.callbacks.Callback):
+    """Passes each epoch's logs to a skfit epoch listener."""
+
+    def __init__(self, listener, epochs_done, objective):
+        super().__init__()
+        self._listener, self._epochs_done = listener, epochs_done
+        self._names = ["loss", *objective.metrics]
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        names = self._names + [f"val_{n}" for n in self._names if f"val_{n}" in logs]
+        self._listener(self._epochs_done + epoch + 1, [float(logs[n]) for n in names])
 
 
 class ShuffledBatches(keras.utils.PyDataset):

@@ -277,7 +277,14 @@ _MLP_PARAMETERS_DOC = """
         Seeds weight initialization, the validation split, shuffling and
         dropout. The same seed gives the same predictions.
     verbose : int, default=0
-        Print per-epoch losses when > 0.
+        When > 0, print each epoch's losses and metrics as the epoch ends
+        (Keras-style, one line per epoch), and say when early stopping or a
+        non-finite loss ended training.
+    log_dir : str or path-like, default=None
+        When given, each fit writes a TensorBoard run folder under it: the
+        per-epoch training and validation values (the numbers of
+        ``history_``) and the estimator's parameters (HParams plugin).
+        Needs the ``tensorboard`` package.
 
     Attributes
     ----------{classes}
@@ -361,6 +368,7 @@ class KerasMLPClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasMLPBase):
         engine="auto",
         random_state=None,
         verbose=0,
+        log_dir=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -381,6 +389,7 @@ class KerasMLPClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasMLPBase):
         self.engine = engine
         self.random_state = random_state
         self.verbose = verbose
+        self.log_dir = log_dir
 
 
 class KerasMLPRegressor(RegressorTaskMixin, RegressorMixin, _KerasMLPBase):
@@ -437,6 +446,7 @@ class KerasMLPRegressor(RegressorTaskMixin, RegressorMixin, _KerasMLPBase):
         engine="auto",
         random_state=None,
         verbose=0,
+        log_dir=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -456,3 +466,4 @@ class KerasMLPRegressor(RegressorTaskMixin, RegressorMixin, _KerasMLPBase):
         self.engine = engine
         self.random_state = random_state
         self.verbose = verbose
+        self.log_dir = log_dir

@@ -4,7 +4,6 @@ import inspect
 import random
 import threading
 from contextlib import contextmanager
-from functools import partial
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin, clone
@@ -44,9 +43,12 @@ class UserModelArchitecture:
 
     Parameters
     ----------
-    builder : callable
-        Returns a new Keras model; called once here (seeded) for the initial
-        weights, and again for the engine's cached copy or ``model_``.
+    function : callable
+        ``function(**kwargs)`` returns a new Keras model; called once here
+        (seeded) for the initial weights, and again for the engine's cached
+        copy or ``model_``.
+    kwargs : dict
+        Its arguments.
     key : hashable
         Identity of the architecture for the trace cache.
     n_features : int
@@ -58,8 +60,9 @@ class UserModelArchitecture:
 
     accepts_sparse = False  # batches of sparse X are densified for user models
 
-    def __init__(self, builder, key, n_features, seed, sample=None):
-        self.builder = builder
+    def __init__(self, function, kwargs, key, n_features, seed, sample=None):
+        self.function = function
+        self.kwargs = kwargs
         self.key = (*key, n_features)
         self.n_features = n_features
         if sample is None or len(sample) == 0:
@@ -77,7 +80,7 @@ class UserModelArchitecture:
 
     def _build_and_call(self, sample):
         """A new, built model and its output on ``sample``."""
-        model = self.builder()
+        model = self.function(**self.kwargs)
         if not isinstance(model, keras.Model):
             raise TypeError(
                 f"model must be a keras.Model or a function returning one; it returned "
@@ -90,6 +93,55 @@ class UserModelArchitecture:
 
     def predictor(self, weights, session):
         return CompiledPredictor(session, weights)
+
+    def __getstate__(self):  # the fitted weights live in the estimator, not here
+        state = {k: v for k, v in self.__dict__.items() if k != "_initial_weights"}
+        state["kwargs"] = {k: portable(v) for k, v in self.kwargs.items()}
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.kwargs = {k: restored(v) for k, v in self.kwargs.items()}
+
+
+class SerializedKerasModel:
+    """A Keras model held as its config and weights, as files store it.
+
+    Pickle and skops files of a wrapper hold this instead of a Keras model
+    object (whose internals skops cannot store); loading restores the model.
+
+    Parameters
+    ----------
+    model : keras.Model
+    """
+
+    def __init__(self, model):
+        self.config = keras.saving.serialize_keras_object(model)
+        self.weights = model.get_weights()
+
+    def restore(self):
+        model = keras.saving.deserialize_keras_object(self.config)
+        model.set_weights(self.weights)
+        return model
+
+
+def portable(value):
+    """``value``, with a Keras model replaced by a :class:`SerializedKerasModel`."""
+    if isinstance(value, keras.Model):
+        try:
+            return SerializedKerasModel(value)
+        except (NotImplementedError, TypeError, ValueError):  # no config: pickle as Keras does
+            return value
+    return value
+
+
+def restored(value):
+    return value.restore() if isinstance(value, SerializedKerasModel) else value
+
+
+def clone_user_model(model):
+    """A new model of ``model``'s architecture (fresh weights), as Keras clones it."""
+    return keras.models.clone_model(model)
 
 
 def _call_once(model, sample):
@@ -128,6 +180,15 @@ class _KerasWrapperBase(BaseKerasEstimator):
         else:
             super()._check_routed(prefix, values)
 
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["model"] = portable(state["model"])
+        return state
+
+    def __setstate__(self, state):
+        state = {**state, "model": restored(state["model"])}
+        super().__setstate__(state)
+
     def __sklearn_clone__(self):
         # The user's Keras model is never modified (each fit builds its own
         # copy), so clones share it rather than deep-copying a Keras object.
@@ -156,9 +217,10 @@ class _KerasWrapperBase(BaseKerasEstimator):
                 "model=<function returning a keras.Model>."
             )
         if isinstance(self.model, keras.Model):
-            builder = partial(keras.models.clone_model, self.model)
             key = ("instance", id(self.model))
-            return UserModelArchitecture(builder, key, n_features, seed, sample)
+            return UserModelArchitecture(
+                clone_user_model, {"model": self.model}, key, n_features, seed, sample
+            )
         model_params = dict(self.model_params or {})
         self._check_model_params(model_params)
         kwargs = {**self._meta_arguments(n_features), **model_params}
@@ -166,7 +228,7 @@ class _KerasWrapperBase(BaseKerasEstimator):
         if accepted is not None:
             kwargs = {k: v for k, v in kwargs.items() if k in accepted}
         key = ("builder", self.model, _hashable(kwargs))
-        return UserModelArchitecture(partial(self.model, **kwargs), key, n_features, seed, sample)
+        return UserModelArchitecture(self.model, kwargs, key, n_features, seed, sample)
 
     def _meta_arguments(self, n_features):
         return {"n_features_in": n_features, "n_outputs": self.n_outputs_}
@@ -234,6 +296,10 @@ _WRAPPER_DOC = """
     random_state : int, RandomState instance or None, default=None
         Seeds model building, the validation split, shuffling and dropout.
     verbose : int, default=0
+        When > 0, print each epoch's values as the epoch ends.
+    log_dir : str or path-like, default=None
+        When given, each fit writes a TensorBoard run folder under it (the
+        numbers of ``history_``, and the parameters as HParams).
 
     Attributes
     ----------{classes}
@@ -310,6 +376,7 @@ class KerasClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasWrapperBase):
         engine="auto",
         random_state=None,
         verbose=0,
+        log_dir=None,
     ):
         self.model = model
         self.model_params = model_params
@@ -328,6 +395,7 @@ class KerasClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasWrapperBase):
         self.engine = engine
         self.random_state = random_state
         self.verbose = verbose
+        self.log_dir = log_dir
 
     def _meta_arguments(self, n_features):
         return {**super()._meta_arguments(n_features), "n_classes": len(self.classes_)}
@@ -382,6 +450,7 @@ class KerasRegressor(RegressorTaskMixin, RegressorMixin, _KerasWrapperBase):
         engine="auto",
         random_state=None,
         verbose=0,
+        log_dir=None,
     ):
         self.model = model
         self.model_params = model_params
@@ -399,3 +468,4 @@ class KerasRegressor(RegressorTaskMixin, RegressorMixin, _KerasWrapperBase):
         self.engine = engine
         self.random_state = random_state
         self.verbose = verbose
+        self.log_dir = log_dir
