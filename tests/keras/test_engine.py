@@ -22,9 +22,9 @@ def test_one_trace_per_configuration_across_clones(small_digits, monkeypatch):
     traces = []
     trace = _engine._Session._train_loop
 
-    def counting_trace(self, *args):
+    def counting_trace(self, *args, **kwargs):
         traces.append(self)
-        return trace(self, *args)
+        return trace(self, *args, **kwargs)
 
     monkeypatch.setattr(_engine._Session, "_train_loop", counting_trace)
     X, y = small_digits
