@@ -1,26 +1,33 @@
 """skfit's estimator base for Keras models.
 
 :class:`BaseKerasEstimator` owns what every Keras estimator needs to be a
-scikit-learn citizen: parameter validation, data validation, a shuffled (and,
-for classifiers, stratified) internal validation split, per-fit seeding that
-leaves no global TensorFlow state behind, the choice between the compiled
-training loop and ``model.fit``, and fast prediction through a cached traced
-function. Subclasses say what model to build (``_architecture``) and how the
-target is encoded (``_encode_target``).
+scikit-learn citizen: parameter validation, data validation (dense or
+sparse), a shuffled (and, for classifiers, stratified) internal validation
+split, per-fit seeding that leaves no global TensorFlow state behind, warm
+starts and ``partial_fit``, the choice between the compiled training loop and
+``model.fit``, and prediction through the fitted weights.
+
+The hooks it calls are declared here as abstract methods: the task mixins
+(:mod:`._tasks`) say how the target is encoded and decoded, the concrete
+estimators (:mod:`._mlp`, :mod:`._wrappers`) what network is trained.
 """
 
 import math
+import os
 import warnings
+from abc import ABCMeta, abstractmethod
+from dataclasses import fields, is_dataclass
 from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils.validation import check_numeric_columns
+from ..exceptions import NonFiniteWeightsError
 from ..utils.fixes import (
     Interval,
     StrOptions,
@@ -28,44 +35,97 @@ from ..utils.fixes import (
     _fit_context,
     validate_data,
 )
+from ..utils.validation import check_numeric_columns
 from . import _engine
+from ._data import TrainingData, float32_features
 from ._keras_fit import fit_with_keras
-from ._objectives import optimizer_config
+from ._objectives import OPTIMIZERS, build_optimizer, optimizer_config
+from ._progress import EpochLog, combine
+from ._tensorboard import TensorBoardLog, check_log_dir
+from ._routing import RoutedParamsMixin, check_optimizer_params
 from ._tf import keras
 
-OPTIMIZERS = frozenset(
-    {"adadelta", "adafactor", "adagrad", "adam", "adamax", "adamw", "ftrl", "lion",
-     "nadam", "rmsprop", "sgd"}
-)  # fmt: skip
 
-
-class BaseKerasEstimator(BaseEstimator):
+class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
     """Common machinery of skfit's Keras estimators; not meant for direct use."""
 
     _parameter_constraints: dict = {
         "optimizer": [StrOptions(OPTIMIZERS), keras.optimizers.Optimizer],
+        "optimizer_params": [dict, None],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "epochs": [Interval(Integral, 1, 2**31 - 1, closed="both")],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "early_stopping": ["boolean"],
         "patience": [Interval(Integral, 1, None, closed="left")],
+        "warm_start": ["boolean"],
         "callbacks": [list, None],
         "engine": [StrOptions({"auto", "compiled", "keras"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "log_dir": [str, os.PathLike, None],
     }
+    # optimizer__<name> -> optimizer_params[name] (see RoutedParamsMixin)
+    _routed_params = {"optimizer": "optimizer_params"}
+
+    # -- hooks: what subclasses and task mixins provide ------------------------
+    @abstractmethod
+    def _architecture(self, n_features, seed, sample):
+        """The network to train: an object with ``key``, ``n_features``,
+        ``n_outputs``, ``accepts_sparse``, ``build()``, ``initial_weights(model)``
+        and ``predictor(weights, session_factory)``; ``sample`` holds a few
+        dense training rows a user model may be called on."""
+
+    @abstractmethod
+    def _target_validation(self):
+        """Keyword arguments for ``validate_data`` about ``y``."""
+
+    @abstractmethod
+    def _encode_target(self, y, classes=None):
+        """Learn the target's encoding (``classes_``, scaling...); return ``y`` encoded."""
+
+    @abstractmethod
+    def _encode_known_target(self, y, *, incremental):
+        """Encode ``y`` with the encoding of an earlier fit (warm start,
+        ``partial_fit``); raise a ValueError if it does not fit that encoding."""
+
+    @abstractmethod
+    def _encode_for_output(self, y_encoded, n_units):
+        """``(y, objective)`` for a network with ``n_units`` outputs."""
+
+    def _check_sample_outputs(self, architecture):
+        """Raise a clear error when a user model's outputs cannot serve the task."""
+
+    def _check_raw_target(self, y):
+        """Raise a clear error for targets sklearn's validation would choke on."""
+
+    def _stratified_validation(self, y_encoded, n_val):
+        """Whether the validation split may be stratified on ``y_encoded``."""
+        return False
+
+    def _target_weights(self, y_encoded):
+        """Per-sample weights the task adds (class weights), or 1.0."""
+        return 1.0
+
+    def _loss(self):
+        """A user-given Keras loss replacing the default objective's, or None."""
+        return None
 
     # -- fit -----------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Train the network on ``X, y``.
 
+        With ``warm_start=True`` and a fitted estimator, training continues
+        from the current weights and optimizer state for ``epochs`` more
+        epochs, and ``history_`` grows.
+
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Numeric training data (a pandas DataFrame keeps its column names
-            in ``feature_names_in_``).
+            in ``feature_names_in_``; sparse matrices are never densified
+            whole).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -76,61 +136,141 @@ class BaseKerasEstimator(BaseEstimator):
         self : object
             The fitted estimator.
         """
+        continuing = self.warm_start and hasattr(self, "_weights")
+        return self._fit_keeping_state(X, y, sample_weight, continuing=continuing)
+
+    def _partial_fit(self, X, y, sample_weight, classes=None):
+        continuing = hasattr(self, "_weights")
+        return self._fit_keeping_state(
+            X, y, sample_weight, continuing=continuing, incremental=True, classes=classes
+        )
+
+    def _fit_keeping_state(self, X, y, sample_weight, **how):
         # A failed fit leaves the estimator as it was (fitted or not), never
         # half-fitted with new classes_ beside old weights.
         previous_state = dict(self.__dict__)
         try:
-            self._fit(X, y, sample_weight)
+            self._fit(X, y, sample_weight, **how)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(previous_state)
             raise
         return self
 
-    def _fit(self, X, y, sample_weight):
-        _warn_if_optimizer_rate_differs(self.optimizer, self.learning_rate)
-        X, y, sample_weight = self._validate_training_data(X, y, sample_weight)
-        y_encoded = self._encode_target(y)
-        sample_weight = (sample_weight * self._target_weights(y_encoded)).astype(np.float32)
-
-        rng = check_random_state(self.random_state)
-        split_seed, model_seed, shuffle_seed = (int(s) for s in rng.randint(0, 2**31 - 1, 3))
-        train, val = self._validation_indices(y_encoded, split_seed)
-        architecture = self._architecture(X.shape[1], model_seed)
+    def _fit(self, X, y, sample_weight, *, continuing, incremental=False, classes=None):
+        optimizer = self._optimizer_config()
+        if self.log_dir is not None:
+            check_log_dir(self.log_dir)
+        X, y, sample_weight = self._validate_training_data(X, y, sample_weight, reset=not continuing)
+        if continuing:
+            y_encoded = self._encode_known_target(y, incremental=incremental)
+        else:
+            y_encoded = self._encode_target(y, classes)
+            self._seeds = _draw_seeds(self.random_state)
+        split_seed, model_seed, shuffle_seed = self._seeds
+        sample_weight = _task_weights(sample_weight, self._target_weights(y_encoded))
+        train, val = self._rows(y_encoded, split_seed, incremental)
+        architecture = self._fit_architecture(X, model_seed, continuing, incremental)
         y_encoded, objective = self._encode_for_output(y_encoded, architecture.n_outputs)
         objective = objective.with_loss(self._loss())
         objective.check_loss(y_encoded[:2], architecture.n_outputs)
-        data = _split_arrays(X, y_encoded, sample_weight, train, val)
+        data = TrainingData(X, y_encoded, sample_weight, train, val)
         settings = _engine.LoopSettings(
-            epochs=self.epochs,
+            epochs=1 if incremental else self.epochs,
             batch_size=min(self.batch_size, len(train)),
-            early_stopping=self.early_stopping,
+            early_stopping=self.early_stopping and not incremental,
             patience=self.patience,
             shuffle_seed=shuffle_seed,
         )
+        start = self._start_state(architecture, model_seed, continuing, data.has_validation)
         if self._uses_keras_fit():
-            result = self._fit_keras(architecture, objective, data, settings, model_seed)
+            result = self._fit_keras(architecture, optimizer, objective, data, settings, start)
         else:
-            result = self._fit_compiled(architecture, objective, data, settings, model_seed)
-        self._set_fitted(architecture, objective, result)
+            result = self._fit_compiled(architecture, optimizer, objective, data, settings, start)
+        self._set_fitted(architecture, optimizer, objective, result, data.has_validation, continuing)
 
-    def _validate_training_data(self, X, y, sample_weight):
+    def _optimizer_config(self):
+        _warn_if_optimizer_rate_differs(self.optimizer, self.learning_rate)
+        check_optimizer_params(self.optimizer, self.optimizer_params)
+        config = optimizer_config(self.optimizer, self.optimizer_params)
+        build_optimizer(config, self.optimizer_params)  # a clear error now, not in training
+        return config
+
+    def _validate_training_data(self, X, y, sample_weight, *, reset):
         check_numeric_columns(X, type(self).__name__)
+        self._check_raw_target(y)
         X, y = validate_data(
-            self, X, y, dtype=(np.float64, np.float32), **self._target_validation()
-        )
-        with np.errstate(over="ignore"):
-            X32 = X.astype(np.float32)
-        if not np.isfinite(X32).all():
+            self, X, y, reset=reset, accept_sparse=("csr", "csc", "coo"),
+            dtype=(np.float64, np.float32), **self._target_validation(),
+        )  # fmt: skip
+        X32 = float32_features(X)
+        values = X32.data if sp.issparse(X32) else X32
+        if not np.isfinite(values).all():
+            largest = np.abs(X.data if sp.issparse(X) else X).max()
             raise ValueError(
-                f"X holds values beyond float32's range (largest magnitude "
-                f"{np.abs(X).max():.3g} > 3.4e+38); {type(self).__name__} trains in "
-                "float32. Scale X first (e.g. with StandardScaler)."
+                f"X holds values beyond float32's range (largest magnitude {largest:.3g} > "
+                f"3.4e+38); {type(self).__name__} trains in float32. Scale X first (e.g. "
+                "with StandardScaler, or MaxAbsScaler for sparse X)."
             )
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
         return X32, y, sample_weight
+
+    def _rows(self, y_encoded, seed, incremental):
+        """Training and validation row indices (int32)."""
+        all_rows = np.arange(len(y_encoded), dtype=np.int32)
+        if incremental:
+            return all_rows, all_rows[:0]
+        return self._validation_split(y_encoded, seed)
+
+    def _validation_split(self, y_encoded, seed):
+        n = len(y_encoded)
+        all_rows = np.arange(n, dtype=np.int32)
+        if self.validation_fraction == 0:
+            return all_rows, all_rows[:0]
+        n_val = math.ceil(self.validation_fraction * n)
+        if n - n_val < 1:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} holds out {n_val} of the "
+                f"{n} samples, leaving none to train on. Use a smaller validation_fraction, "
+                "or 0 to train without validation."
+            )
+        splitter = ShuffleSplit(n_splits=1, test_size=n_val, random_state=seed)
+        if self._stratified_validation(y_encoded, n_val):
+            splitter = StratifiedShuffleSplit(n_splits=1, test_size=n_val, random_state=seed)
+        train, val = next(splitter.split(all_rows, y_encoded))
+        return train.astype(np.int32), val.astype(np.int32)
+
+    def _fit_architecture(self, X, seed, continuing, incremental):
+        sample = X[:32].toarray() if sp.issparse(X) else X[:32]
+        architecture = self._architecture(X.shape[1], seed, sample)
+        if continuing and architecture.key != self._architecture_.key:
+            raise ValueError(
+                f"{'partial_fit' if incremental else 'warm_start'} continues the fitted "
+                "network, but the parameters now describe another one "
+                f"({_describe_change(self._architecture_, architecture)}). Fit a clone "
+                "(or set warm_start=False) to train the new network from scratch."
+            )
+        self._check_sample_outputs(architecture)
+        return architecture
+
+    def _start_state(self, architecture, seed, continuing, has_validation):
+        if not continuing:
+            return _engine.StartState(
+                weights=architecture.initial_weights(),
+                learning_rate=self.learning_rate,
+                seed=seed,
+            )
+        monitor, best = self._best_so_far
+        return _engine.StartState(
+            weights=self._weights,
+            learning_rate=self.learning_rate,
+            seed=seed + self.n_epochs_,
+            optimizer_values=self._optimizer_values,
+            epochs_done=self.n_epochs_,
+            best=best if monitor == _monitor(has_validation) else math.inf,
+        )
 
     def _uses_keras_fit(self):
         if self.engine == "keras":
@@ -145,78 +285,108 @@ class BaseKerasEstimator(BaseEstimator):
             print(f"{type(self).__name__}: Keras callbacks given, training with model.fit")
         return uses_callbacks
 
-    def _loss(self):
-        """A user-given Keras loss replacing the default objective's, or None."""
-        return None
-
-    def _session(self, architecture, objective, has_validation):
+    def _session(self, architecture, optimizer, objective, *, has_validation, sparse_input=False):
         return _engine.get_session(
-            architecture.key,
-            architecture.build,
-            architecture.n_features,
-            optimizer_config(self.optimizer),
-            objective,
-            has_validation,
-        )
-
-    def _fit_compiled(self, architecture, objective, data, settings, seed):
-        session = self._session(architecture, objective, has_validation=len(data[3]) > 0)
-        initial = architecture.initial_weights(session.model)
-        return _engine.train(session, data, settings, initial, self.learning_rate, seed)
-
-    def _fit_keras(self, architecture, objective, data, settings, seed):
-        model = architecture.build()
-        model.set_weights(architecture.initial_weights(model))
-        optimizer = keras.optimizers.get(optimizer_config(self.optimizer))
-        optimizer.learning_rate = self.learning_rate
-        return fit_with_keras(
-            model, optimizer, objective, data, settings,
-            callbacks=self.callbacks, verbose=self.verbose, seed=seed,
+            architecture, optimizer, objective,
+            has_validation=has_validation, sparse_input=sparse_input,
         )  # fmt: skip
 
-    def _set_fitted(self, architecture, objective, result):
+    def _fit_compiled(self, architecture, optimizer, objective, data, settings, start):
+        session = self._session(
+            architecture, optimizer, objective,
+            has_validation=data.has_validation, sparse_input=data.is_sparse,
+        )  # fmt: skip
+        log = self._tensorboard_log(session.history_names)
+        printer = EpochLog(session.history_names, start.epochs_done + settings.epochs) if self.verbose else None
+        try:
+            return _engine.train(session, data, settings, start, combine([printer, log]))
+        finally:
+            if log is not None:
+                log.close()
+
+    def _tensorboard_log(self, names):
+        return None if self.log_dir is None else TensorBoardLog(self.log_dir, self, names)
+
+    def _fit_keras(self, architecture, optimizer, objective, data, settings, start):
+        names = ["loss", *objective.metrics]
+        log = self._tensorboard_log(names + ["val_" + n for n in names] if data.has_validation else names)
+        try:
+            return fit_with_keras(
+                architecture.build(), build_optimizer(optimizer), objective, data, settings, start,
+                callbacks=self.callbacks, verbose=self.verbose, listener=log,
+            )  # fmt: skip
+        finally:
+            if log is not None:
+                log.close()
+
+    def _set_fitted(self, architecture, optimizer, objective, result, has_validation, continuing):
         self._architecture_ = architecture
+        self._optimizer = optimizer
         self._objective = objective
         self._weights = result.weights
-        self._predictor = self._make_predictor()
+        self._optimizer_values = result.optimizer_values
+        self._best_so_far = (_monitor(has_validation), result.best)
         self._model = None
-        self.history_ = result.history
-        self.n_epochs_ = result.n_epochs
-        self.best_epoch_ = result.best_epoch
-        if not np.isfinite(result.history["loss"][-1]):
-            warnings.warn(
-                f"{type(self).__name__}: the training loss became "
-                f"{result.history['loss'][-1]} (training diverged); lower "
-                f"learning_rate (now {self.learning_rate}).",
-                RuntimeWarning,
-                stacklevel=3,
+        history = _joined(self.history_, result.history) if continuing else result.history
+        epochs_before = self.n_epochs_ if continuing else 0
+        self.history_ = history
+        self.n_epochs_ = epochs_before + result.n_epochs
+        self.best_epoch_ = _best_epoch(history)
+        self._predictor = self._make_predictor()
+        if result.stop == "non_finite":
+            self._warn_diverged(epochs_before + result.n_epochs)
+        elif result.stop == "early_stopping" and self.verbose:
+            monitor = _monitor(has_validation)
+            print(
+                f"Early stopping after epoch {self.n_epochs_}: {monitor} has not improved "
+                f"for {self.patience} epochs; restored the weights of epoch "
+                f"{self.best_epoch_} ({monitor} {history[monitor][self.best_epoch_ - 1]:.4f})."
             )
+
+    def _warn_diverged(self, epoch):
+        loss = self.history_["loss"][-1]
+        kept = "kept the weights of its best epoch" if self._weights_are_finite() else (
+            "its weights are no longer finite, so it will refuse to predict"
+        )  # fmt: skip
+        message = (
+            f"{type(self).__name__}: training diverged: the training loss became {loss} "
+            f"at epoch {epoch}, so training stopped there; the network {kept}. Lower "
+            f"learning_rate (now {self.learning_rate}; try {self.learning_rate / 10:g}), "
+            "and scale X (e.g. StandardScaler)."
+        )
         if self.verbose:
-            _print_history(result.history)
+            print(message)
+        warnings.warn(message, RuntimeWarning, stacklevel=5)
 
-    def _validation_indices(self, y, seed):
-        n = len(y)
-        all_rows = np.arange(n)
-        n_val = math.ceil(self.validation_fraction * n)
-        if n_val == 0 or n - n_val < 1:
-            return all_rows, all_rows[:0]
-        splitter = ShuffleSplit(n_splits=1, test_size=n_val, random_state=seed)
-        if self._stratified_validation(y, n_val):
-            splitter = StratifiedShuffleSplit(n_splits=1, test_size=n_val, random_state=seed)
-        return next(splitter.split(all_rows, y))
-
-    def _stratified_validation(self, y, n_val):
-        return False
-
-    def _target_weights(self, y_encoded):
-        return 1.0
+    def _weights_are_finite(self):
+        return all(np.isfinite(w).all() for w in self._weights)
 
     # -- predict -------------------------------------------------------------
     def _forward(self, X):
-        """Network outputs for ``X`` (float64), through the fitted predictor."""
+        """Network outputs for ``X`` through the fitted predictor (float32 for float32
+        input to an MLP, else float64); refuses when they would not be finite."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-        return self._predictor(X)
+        X = validate_data(
+            self, X, reset=False, accept_sparse=("csr", "csc", "coo"),
+            dtype=(np.float64, np.float32),
+        )  # fmt: skip
+        if not self._weights_are_finite():
+            raise NonFiniteWeightsError(
+                f"{type(self).__name__} cannot predict: its weights are not finite "
+                f"because training diverged (training loss {self.history_['loss'][-1]} at "
+                f"epoch {self.n_epochs_}). Refit with a lower learning_rate (now "
+                f"{self.learning_rate}; try {self.learning_rate / 10:g}), scaled X "
+                "(e.g. StandardScaler), or early_stopping=True to keep the best epoch."
+            )
+        outputs = self._predictor(sp.csr_matrix(X) if sp.issparse(X) else X)
+        if not np.isfinite(outputs).all():
+            bad = np.flatnonzero(~np.isfinite(outputs).all(axis=1))
+            raise ValueError(
+                f"{type(self).__name__} computed non-finite outputs for {len(bad)} of "
+                f"{len(outputs)} rows of X (first: row {bad[0]}): their values are far "
+                "outside what the network was trained on. Scale X as for training."
+            )
+        return outputs
 
     @property
     def model_(self):
@@ -241,13 +411,73 @@ class BaseKerasEstimator(BaseEstimator):
             self._predictor = self._make_predictor()
 
     def _make_predictor(self):
-        session = partial(self._session, self._architecture_, self._objective, False)
+        session = partial(
+            self._session, self._architecture_, self._optimizer, self._objective,
+            has_validation=False,
+        )  # fmt: skip
         return self._architecture_.predictor(self._weights, session)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self.random_state is None
+        tags.input_tags.sparse = True
         return tags
+
+
+def _draw_seeds(random_state):
+    """``(split, model, shuffle)`` seeds of a fit, drawn from ``random_state``."""
+    rng = check_random_state(random_state)
+    return tuple(int(s) for s in rng.randint(0, 2**31 - 1, 3))
+
+
+def _task_weights(sample_weight, task_weights):
+    """Sample weights times class weights, as the float32 the loss uses."""
+    with np.errstate(over="ignore"):
+        weights = (sample_weight * task_weights).astype(np.float32)
+    if not np.isfinite(weights).all():
+        raise ValueError(
+            "sample_weight (times class_weight) holds values beyond float32's range "
+            f"(largest {np.max(sample_weight * task_weights):.3g} > 3.4e+38); the loss is "
+            "computed in float32. Divide the weights by a common factor."
+        )
+    return weights
+
+
+def _monitor(has_validation):
+    return "val_loss" if has_validation else "loss"
+
+
+def _joined(history, more):
+    """``history`` followed by ``more``; a key missing from one side reads NaN there."""
+    n_before = len(history["loss"])
+    n_more = len(more["loss"])
+    keys = list(history) + [k for k in more if k not in history]
+    return {
+        k: list(history.get(k, [math.nan] * n_before)) + list(more.get(k, [math.nan] * n_more))
+        for k in keys
+    }
+
+
+def _best_epoch(history):
+    """1-based epoch of the lowest validation loss (training loss without one)."""
+    for key in ("val_loss", "loss"):
+        values = np.asarray(history.get(key, []), dtype=float)
+        finite = np.isfinite(values)
+        if finite.any():
+            return int(np.argmin(np.where(finite, values, np.inf))) + 1
+    return 1
+
+
+def _describe_change(old, new):
+    """What differs between two architectures, for an error message."""
+    if is_dataclass(old) and type(old) is type(new):
+        changed = [
+            f"{f.name} {getattr(old, f.name)!r} -> {getattr(new, f.name)!r}"
+            for f in fields(old)
+            if f.name != "seed" and getattr(old, f.name) != getattr(new, f.name)
+        ]
+        return ", ".join(changed)
+    return "the model or its parameters changed"
 
 
 def _warn_if_optimizer_rate_differs(optimizer, learning_rate):
@@ -259,16 +489,5 @@ def _warn_if_optimizer_rate_differs(optimizer, learning_rate):
             f"The optimizer's own learning rate ({own_rate!r}) is replaced by "
             f"learning_rate={learning_rate!r}; set learning_rate to choose the step size.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=6,
         )
-
-
-def _split_arrays(X, y, sample_weight, train, val):
-    return (X[train], y[train], sample_weight[train], X[val], y[val], sample_weight[val])
-
-
-def _print_history(history):
-    n = len(history["loss"])
-    for epoch in range(n):
-        values = " - ".join(f"{k}: {v[epoch]:.4f}" for k, v in history.items())
-        print(f"Epoch {epoch + 1}/{n} - {values}")

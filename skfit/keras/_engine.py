@@ -4,23 +4,32 @@ Keras's ``model.fit`` pays milliseconds of Python and ``tf.data`` overhead per
 step, which on the small in-memory tables of scikit-learn users is nearly all
 of the time. :func:`train` instead runs the whole training (per-epoch
 shuffling, mini-batch updates, validation, early stopping with best-weight
-restore) in a single :func:`tf.function` call.
+restore, a stop on a non-finite loss) in a single :func:`tf.function` call.
 
 Traced functions are cached by configuration (architecture, optimizer,
-objective), so that the clones made by ``cross_val_score`` and
-``GridSearchCV`` trace once per configuration rather than once per fit. Each
-cached :class:`_Session` owns one Keras model and optimizer whose variables
-are re-initialised for every fit; the fitted weights are copied out, so no
-estimator ever shares mutable state with another. Reusing these objects is
-also what keeps memory flat over hundreds of fits.
+objective, dense or sparse input), so that the clones made by
+``cross_val_score`` and ``GridSearchCV`` trace once per configuration rather
+than once per fit. Each cached :class:`_Session` owns one Keras model and
+optimizer whose variables are set from the fit's :class:`StartState` (fresh
+weights, or the weights and optimizer state of a previous fit for a warm
+start); the fitted weights are copied out, so no estimator ever shares
+mutable state with another. Reusing these objects is also what keeps memory
+flat over hundreds of fits.
+
+The data enter the graph once, whole (the validation rows are picked by
+index, not copied out): a dense float32 matrix, or the three arrays of a CSR
+matrix, from which each mini-batch is gathered as a sparse tensor.
 """
 
+import math
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._data import as_tensor
+from ._objectives import build_optimizer
 from ._tf import keras, tf
 
 _MAX_SESSIONS = 16
@@ -38,31 +47,85 @@ class LoopSettings:
 
 
 @dataclass
+class StartState:
+    """Where a training run starts: weights, optimizer state, counters.
+
+    Attributes
+    ----------
+    weights : list of ndarray
+        In ``model.weights`` order.
+    learning_rate : float
+    seed : int
+        Seeds the dropout state of the model.
+    optimizer_values : list of ndarray or None
+        The optimizer's variables (iteration count, moments) after an
+        earlier run, to continue it; None starts a fresh optimizer.
+    epochs_done : int
+        Epochs already run (a warm start continues the per-epoch shuffles).
+    best : float
+        Lowest monitored loss so far (early stopping compares against it).
+    """
+
+    weights: list
+    learning_rate: float
+    seed: int
+    optimizer_values: list = None
+    epochs_done: int = 0
+    best: float = math.inf
+
+
+@dataclass
 class TrainResult:
-    """What a training run leaves: weights, per-epoch history, epoch counts."""
+    """What a training run leaves: weights, per-epoch history, epoch counts.
+
+    ``stop`` says why training ended: ``"epochs"``, ``"early_stopping"`` or
+    ``"non_finite"`` (the training loss became NaN or infinite).
+    """
 
     weights: list
     history: dict
     n_epochs: int
     best_epoch: int
+    best: float = math.inf
+    optimizer_values: list = field(default=None, repr=False)
+    stop: str = "epochs"
 
 
 class _Session:
     """One model + optimizer with traced train and predict functions."""
 
-    def __init__(self, build_model, n_features, optimizer_config, objective, has_validation):
+    def __init__(self, build_model, n_features, optimizer_config, objective, has_validation,
+                 sparse_input=False, model_accepts_sparse=False):  # fmt: skip
         self.model = build_model()
         self._build_model = build_model
         self.n_features = n_features
-        self.optimizer = keras.optimizers.get(optimizer_config)
+        self.optimizer = build_optimizer(optimizer_config)
         self.optimizer.build(self.model.trainable_variables)
         self._initial_optimizer_values = [v.numpy() for v in self.optimizer.variables]
         self._best = [tf.Variable(w, trainable=False) for w in self.model.weights]
         self.objective = objective
         self.has_validation = has_validation
+        self.sparse_input = sparse_input
+        self.model_accepts_sparse = model_accepts_sparse
         self.lock = threading.Lock()
-        self.train_function = self._make_train_function()
+        self.train_function = self._make_train_function(listening=False)
+        self._listening_train_function = None
+        self.listener = None
         self._predict_function = None
+
+    @property
+    def listening_train_function(self):
+        """The train function that reports each epoch to ``self.listener`` as it ends
+        (traced on first use: verbose fits and TensorBoard logging)."""
+        if self._listening_train_function is None:
+            self._listening_train_function = self._make_train_function(listening=True)
+        return self._listening_train_function
+
+    @property
+    def history_names(self):
+        """Names of the per-epoch values, in the order the loop records them."""
+        names = ["loss", *self.objective.metrics]
+        return names + ["val_" + name for name in names] if self.has_validation else names
 
     @property
     def predict_function(self):
@@ -72,36 +135,50 @@ class _Session:
         return self._predict_function
 
     # -- per-fit state -------------------------------------------------------
-    def reset(self, initial_weights, learning_rate, seed):
-        """Give the model fresh weights, the optimizer a fresh state."""
-        for variable, value in zip(self.model.weights, initial_weights):
+    def reset(self, start):
+        """Set weights, optimizer state, learning rate and dropout seed from ``start``."""
+        for variable, value in zip(self.model.weights, start.weights):
             variable.assign(value)
-        for variable, value in zip(self.optimizer.variables, self._initial_optimizer_values):
+        optimizer_values = start.optimizer_values or self._initial_optimizer_values
+        for variable, value in zip(self.optimizer.variables, optimizer_values):
             variable.assign(value)
-        self.optimizer.learning_rate = learning_rate
-        seed_dropout(self.model, seed)
+        self.optimizer.learning_rate = start.learning_rate
+        seed_dropout(self.model, start.seed)
 
     # -- traced functions ----------------------------------------------------
-    def _specs(self, prefix=""):
-        return [
-            tf.TensorSpec((None, self.n_features), tf.float32, name=prefix + "x"),
-            tf.TensorSpec(
-                (None, *self.objective.y_shape), tf.as_dtype(self.objective.y_dtype), name=prefix + "y"
-            ),
-            tf.TensorSpec((None,), tf.float32, name=prefix + "sample_weight"),
-        ]
+    def _feature_specs(self):
+        if self.sparse_input:
+            return [
+                tf.TensorSpec((None,), tf.int64, name="indptr"),
+                tf.TensorSpec((None,), tf.int32, name="indices"),
+                tf.TensorSpec((None,), tf.float32, name="values"),
+            ]
+        return [tf.TensorSpec((None, self.n_features), tf.float32, name="x")]
 
-    def _make_train_function(self):
+    def _make_train_function(self, listening):
+        objective = self.objective
         signature = [
-            *self._specs(),
-            *self._specs("val_"),
+            self._feature_specs(),
+            tf.TensorSpec((None, *objective.y_shape), tf.as_dtype(objective.y_dtype), name="y"),
+            tf.TensorSpec((None,), tf.float32, name="sample_weight"),
+            tf.TensorSpec((None,), tf.int32, name="train_rows"),
+            tf.TensorSpec((None,), tf.int32, name="val_rows"),
             tf.TensorSpec((), tf.int32, name="epochs"),
             tf.TensorSpec((), tf.int32, name="batch_size"),
             tf.TensorSpec((), tf.bool, name="early_stopping"),
             tf.TensorSpec((), tf.int32, name="patience"),
             tf.TensorSpec((2,), tf.int32, name="shuffle_seed"),
+            tf.TensorSpec((), tf.int32, name="epochs_done"),
+            tf.TensorSpec((), tf.float32, name="best"),
         ]
-        return tf.function(self._train_loop, input_signature=signature, autograph=False)
+        # Traced here and called as a concrete function: calling the
+        # tf.function would count every session's first trace as a retrace of
+        # one function (they share ``_train_loop``'s code) and log a warning.
+        def loop(*inputs):
+            return self._train_loop(*inputs, listening=listening)
+
+        function = tf.function(loop, input_signature=signature, autograph=False)
+        return function.get_concrete_function()
 
     def _make_predict_function(self):
         # A float64 twin of the model predicts: float32 kernels round rows
@@ -126,6 +203,13 @@ class _Session:
 
         return tf.function(predict, input_signature=signature).get_concrete_function()
 
+    def _rows(self, features, rows):
+        """The feature rows ``rows`` as the model's input (sparse or dense)."""
+        if not self.sparse_input:
+            return tf.gather(features[0], rows)
+        batch = sparse_rows(*features, rows, self.n_features)
+        return batch if self.model_accepts_sparse else tf.sparse.to_dense(batch)
+
     def _losses(self, y, y_pred, sample_weight):
         per_sample = self.objective.loss(y, y_pred)
         n = tf.cast(tf.shape(per_sample)[0], tf.float32)
@@ -143,24 +227,24 @@ class _Session:
     # traced with autograph off: autograph's conversion of this code (and of
     # what it calls) cost about 0.4 s per process, more than a whole fit.
 
-    def _train_epoch(self, x, y, sample_weight, batch_size, seed):
+    def _train_epoch(self, features, y, sample_weight, train_rows, batch_size, seed):
         model, optimizer = self.model, self.optimizer
-        n = tf.shape(x)[0]
-        order = tf.argsort(tf.random.stateless_uniform([n], seed=seed))
+        n = tf.shape(train_rows)[0]
+        order = tf.gather(train_rows, tf.argsort(tf.random.stateless_uniform([n], seed=seed)))
         n_batches = (n + batch_size - 1) // batch_size
 
         def step(b, loss_sum, metric_sums):
-            index = order[b * batch_size : tf.minimum((b + 1) * batch_size, n)]
-            xb, yb = tf.gather(x, index), tf.gather(y, index)
+            rows = order[b * batch_size : tf.minimum((b + 1) * batch_size, n)]
+            xb, yb = self._rows(features, rows), tf.gather(y, rows)
             with tf.GradientTape() as tape:
                 y_pred = model(xb, training=True)
-                loss = self._losses(yb, y_pred, tf.gather(sample_weight, index))
+                loss = self._losses(yb, y_pred, tf.gather(sample_weight, rows))
             gradients = tape.gradient(loss, model.trainable_variables)
             optimizer.apply_gradients(zip(gradients, model.trainable_variables))
             batch_sums = self._metric_sums(yb, y_pred)
             return (
                 b + 1,
-                loss_sum + loss * tf.cast(tf.shape(index)[0], tf.float32),
+                loss_sum + loss * tf.cast(tf.shape(rows)[0], tf.float32),
                 tuple(total + batch_sums[k] for total, k in zip(metric_sums, self.objective.metrics)),
             )
 
@@ -171,53 +255,82 @@ class _Session:
         n_float = tf.cast(n, tf.float32)
         return [loss_sum / n_float, *(total / n_float for total in metric_sums)]
 
-    def _evaluate(self, x, y, sample_weight):
-        y_pred = self.model(x, training=False)
-        n_float = tf.cast(tf.shape(x)[0], tf.float32)
-        loss = self._losses(y, y_pred, sample_weight)
-        return [loss, *(v / n_float for v in self._metric_sums(y, y_pred).values())]
+    def _evaluate(self, features, y, sample_weight, rows):
+        y_true = tf.gather(y, rows)
+        y_pred = self.model(self._rows(features, rows), training=False)
+        n_float = tf.cast(tf.shape(rows)[0], tf.float32)
+        loss = self._losses(y_true, y_pred, tf.gather(sample_weight, rows))
+        return [loss, *(v / n_float for v in self._metric_sums(y_true, y_pred).values())]
 
     def _copy_where(self, condition, sources, targets):
         # Branch-free (tf.where, not tf.cond): a conditional branch costs more
         # to trace than the element-wise select costs to run on small models.
         return [target.assign(tf.where(condition, source, target)) for source, target in zip(sources, targets)]
 
+    def _report_epoch(self, epoch, *values):
+        """Runs on the host when an epoch ends (listening functions only)."""
+        if self.listener is not None:
+            self.listener(int(epoch), [float(v) for v in values])
+        return np.int32(0)
+
     def _train_loop(
-        self, x, y, sample_weight, x_val, y_val, sw_val,
-        epochs, batch_size, early_stopping, patience, shuffle_seed,
+        self, features, y, sample_weight, train_rows, val_rows,
+        epochs, batch_size, early_stopping, patience, shuffle_seed, epochs_done, best,
+        listening,
     ):  # fmt: skip
-        names = ["loss", *self.objective.metrics]
-        if self.has_validation:
-            names += ["val_" + name for name in names]
+        names = self.history_names
 
-        def go_on(epoch, best, best_epoch, wait, records):
-            return (epoch < epochs) & ~(early_stopping & (wait >= patience))
+        def go_on(epoch, finite, best, best_epoch, wait, records):
+            return (epoch < epochs) & finite & ~(early_stopping & (wait >= patience))
 
-        def run_epoch(epoch, best, best_epoch, wait, records):
-            seed = tf.stack([shuffle_seed[0], shuffle_seed[1] + epoch])
-            values = self._train_epoch(x, y, sample_weight, batch_size, seed)
+        def run_epoch(epoch, finite, best, best_epoch, wait, records):
+            seed = tf.stack([shuffle_seed[0], shuffle_seed[1] + epochs_done + epoch])
+            values = self._train_epoch(features, y, sample_weight, train_rows, batch_size, seed)
             if self.has_validation:
-                values += self._evaluate(x_val, y_val, sw_val)
+                values += self._evaluate(features, y, sample_weight, val_rows)
             monitored = values[len(values) // 2] if self.has_validation else values[0]
             improved = monitored < best
             self._copy_where(improved, self.model.weights, self._best)
+            next_epoch = epoch + 1
+            if listening:
+                reported = tf.numpy_function(
+                    self._report_epoch, [epochs_done + next_epoch, *values], tf.int32, stateful=True
+                )
+                with tf.control_dependencies([reported]):
+                    next_epoch = tf.identity(next_epoch)
             return (
-                epoch + 1,
+                next_epoch,
+                tf.math.is_finite(values[0]),
                 tf.where(improved, monitored, best),
                 tf.where(improved, epoch + 1, best_epoch),
                 tf.where(improved, 0, wait + 1),
                 tuple(record.write(epoch, value) for record, value in zip(records, values)),
             )
 
+        self._copy_where(tf.constant(True), self.model.weights, self._best)
         records = tuple(tf.TensorArray(tf.float32, size=epochs) for _ in names)
-        n_epochs, _, best_epoch, _, records = tf.while_loop(
+        n_epochs, finite, best, best_epoch, _, records = tf.while_loop(
             go_on,
             run_epoch,
-            (tf.constant(0), tf.constant(np.inf), tf.constant(0), tf.constant(0), records),
+            (tf.constant(0), tf.constant(True), best, tf.constant(0), tf.constant(0), records),
         )
-        self._copy_where(early_stopping & (best_epoch > 0), self._best, self.model.weights)
+        # Early stopping restores the best weights seen, which for a warm
+        # start may be the ones it started from (best_epoch 0); when no epoch
+        # ever had a finite loss, there is nothing better to restore.
+        self._copy_where(early_stopping & tf.math.is_finite(best), self._best, self.model.weights)
         history = {name: record.stack()[:n_epochs] for name, record in zip(names, records)}
-        return history, n_epochs, best_epoch
+        return history, n_epochs, best_epoch, best, finite
+
+
+def sparse_rows(indptr, indices, values, rows, n_features):
+    """Rows ``rows`` of the CSR matrix ``(indptr, indices, values)`` as a SparseTensor."""
+    rows = tf.cast(rows, tf.int64)
+    positions = tf.ragged.range(tf.gather(indptr, rows), tf.gather(indptr, rows + 1))
+    flat = positions.flat_values
+    columns = tf.cast(tf.gather(indices, flat), tf.int64)
+    coordinates = tf.stack([positions.value_rowids(), columns], axis=1)
+    shape = tf.stack([tf.size(rows, out_type=tf.int64), tf.constant(n_features, tf.int64)])
+    return tf.SparseTensor(coordinates, tf.gather(values, flat), shape)
 
 
 def _float64_twin(build_model):
@@ -266,28 +379,30 @@ class _SessionCache:
 SESSIONS = _SessionCache(_MAX_SESSIONS)
 
 
-def get_session(model_key, build_model, n_features, optimizer_config, objective, has_validation):
+def get_session(architecture, optimizer_config, objective, *, has_validation, sparse_input):
     """Return the cached session for this configuration, creating it if needed.
 
     Parameters
     ----------
-    model_key : hashable
-        Identity of the architecture: two models with the same key must have
-        the same layers, shapes and weights layout.
-    build_model : callable
-        Returns a new, built Keras model of that architecture.
-    n_features : int
-        Width of the model's input.
+    architecture : skfit.keras._architecture.Architecture
+        What to build (``build``), its identity (``key``: two architectures
+        with the same key have the same layers, shapes and weights layout),
+        ``n_features`` and whether the model takes sparse tensors.
     optimizer_config : dict
         ``{"class_name": ..., "config": {...}}`` for :func:`keras.optimizers.get`.
     objective : skfit.keras._objectives.Objective
     has_validation : bool
+    sparse_input : bool
+        Whether the features come as a CSR matrix.
     """
-    optimizer_key = _freeze(optimizer_config)
-    key = (model_key, optimizer_key, objective.key, bool(has_validation))
+    key = (architecture.key, _freeze(optimizer_config), objective.key, bool(has_validation),
+           bool(sparse_input))  # fmt: skip
     return SESSIONS.get(
         key,
-        lambda: _Session(build_model, n_features, optimizer_config, objective, has_validation),
+        lambda: _Session(
+            architecture.build, architecture.n_features, optimizer_config, objective,
+            has_validation, sparse_input, architecture.accepts_sparse,
+        ),  # fmt: skip
     )
 
 
@@ -299,38 +414,60 @@ def _freeze(value):
     return value
 
 
-def train(session, data, settings, initial_weights, learning_rate, seed):
-    """Train ``session``'s model on ``data`` and return a :class:`TrainResult`.
+def train(session, data, settings, start, listener=None):
+    """Train ``session``'s model on ``data`` from ``start``; return a :class:`TrainResult`.
 
     Parameters
     ----------
     session : _Session
-    data : tuple
-        ``(x, y, sample_weight, x_val, y_val, sw_val)`` as numpy arrays
-        (float32 features and weights; validation arrays may be empty).
+    data : TrainingData
     settings : LoopSettings
-    initial_weights : list of ndarray
-        In ``model.weights`` order.
-    learning_rate : float
-    seed : int
-        Seeds the dropout state of the model.
+    start : StartState
+    listener : callable, default=None
+        Called as ``listener(epoch, values)`` when each epoch ends, with the
+        1-based epoch number (counting ``start.epochs_done``) and the list
+        of that epoch's values in the order of ``session.history_names``.
     """
+    features = as_tensor(data.x)
     with session.lock:
-        session.reset(initial_weights, learning_rate, seed)
-        history, n_epochs, best_epoch = session.train_function(
-            *data,
-            np.int32(settings.epochs),
-            np.int32(settings.batch_size),
-            np.bool_(settings.early_stopping),
-            np.int32(settings.patience),
-            np.array([settings.shuffle_seed, 0], dtype=np.int32),
-        )
+        session.reset(start)
+        session.listener = listener
+        function = session.train_function if listener is None else session.listening_train_function
+        try:
+            outputs = function(
+                features,
+                data.y,
+                data.sample_weight,
+                data.train,
+                data.val,
+                np.int32(settings.epochs),
+                np.int32(settings.batch_size),
+                np.bool_(settings.early_stopping),
+                np.int32(settings.patience),
+                np.array([settings.shuffle_seed, 0], dtype=np.int32),
+                np.int32(start.epochs_done),
+                np.float32(start.best),
+            )
+        finally:
+            session.listener = None
+        history, n_epochs, best_epoch, best, finite = outputs
         weights = [w.numpy() for w in session.model.weights]
+        optimizer_values = [v.numpy() for v in session.optimizer.variables]
+    n_epochs, best_epoch = int(n_epochs), int(best_epoch)
+    if not bool(finite):
+        stop = "non_finite"
+    elif n_epochs < settings.epochs:
+        stop = "early_stopping"
+    else:
+        stop = "epochs"
     return TrainResult(
         weights=weights,
         history={k: [float(v) for v in values.numpy()] for k, values in history.items()},
-        n_epochs=int(n_epochs),
-        best_epoch=max(int(best_epoch), 1),  # 1 when no epoch had a finite loss
+        n_epochs=n_epochs,
+        best_epoch=best_epoch,
+        best=float(best),
+        optimizer_values=optimizer_values,
+        stop=stop,
     )
 
 
@@ -346,6 +483,9 @@ class CompiledPredictor:
         In ``model.weights`` order.
     """
 
+    # Rows per call for sparse input, densified a block at a time.
+    _BLOCK_ROWS = 4096
+
     def __init__(self, session_factory, weights):
         self._session_factory = session_factory
         self._weights = weights
@@ -358,5 +498,11 @@ class CompiledPredictor:
             specs = function.structured_input_signature[0][0]
             self._tensors = [tf.cast(w, spec.dtype) for w, spec in zip(self._weights, specs)]
             self._function = function
+        if hasattr(x, "toarray"):
+            blocks = [x[i : i + self._BLOCK_ROWS].toarray() for i in range(0, x.shape[0], self._BLOCK_ROWS)]
+            return np.concatenate([self._dense(b) for b in blocks]) if blocks else self._dense(x.toarray())
+        return self._dense(x)
+
+    def _dense(self, x):
         x = tf.convert_to_tensor(np.asarray(x, dtype=np.float64))
         return self._function(self._tensors, x).numpy().astype(np.float64)

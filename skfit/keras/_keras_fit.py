@@ -14,67 +14,117 @@ weights then move in a smooth cycle that hides the real noise of SGD.
 import math
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._engine import TrainResult, seed_dropout
-from ._tf import keras
+from ._tf import held_back_stderr, keras
+
+# Validation rows of a sparse X densified at a time.
+_SPARSE_BLOCK_ROWS = 4096
 
 
-def fit_with_keras(model, optimizer, objective, data, settings, *, callbacks, verbose, seed):
-    """Compile ``model`` and train it with ``model.fit``; return a TrainResult."""
-    x, y, sample_weight, x_val, y_val, sw_val = data
-    has_validation = len(x_val) > 0
+def fit_with_keras(model, optimizer, objective, data, settings, start, *, callbacks, verbose,
+                   listener=None):  # fmt: skip
+    """Compile ``model`` and train it with ``model.fit`` from ``start``; return a TrainResult.
+
+    ``listener(epoch, values)`` hears each epoch's logs as it ends (values in
+    the order ``loss``, metrics, then their ``val_`` twins)."""
+    model.set_weights(start.weights)
+    optimizer.learning_rate = start.learning_rate
     model.compile(
         optimizer=optimizer,
         loss=objective.loss,
         metrics=[keras.metrics.MeanMetricWrapper(fn, name=k) for k, fn in objective.metrics.items()],
     )
-    monitor = "val_loss" if has_validation else "loss"
-    all_callbacks = list(callbacks or [])
+    if start.optimizer_values is not None:
+        optimizer.build(model.trainable_variables)
+        for variable, value in zip(optimizer.variables, start.optimizer_values):
+            variable.assign(value)
+    monitor = "val_loss" if data.has_validation else "loss"
+    all_callbacks = [*(callbacks or []), keras.callbacks.TerminateOnNaN()]
+    if listener is not None:
+        all_callbacks.append(_EpochListener(listener, start.epochs_done, objective))
     if settings.early_stopping:
         all_callbacks.append(
             keras.callbacks.EarlyStopping(
                 monitor=monitor, patience=settings.patience, restore_best_weights=True
             )
         )
-    seed_dropout(model, seed)
-    batches = ShuffledBatches(x, y, sample_weight, settings.batch_size, settings.shuffle_seed)
-    history = model.fit(
-        batches,
-        validation_data=(x_val, y_val, sw_val) if has_validation else None,
-        validation_batch_size=max(len(x_val), 1),
-        epochs=settings.epochs,
-        shuffle=False,  # ShuffledBatches reshuffles, seeded; Keras's own shuffle is not
-        verbose=verbose,
-        callbacks=all_callbacks,
-    ).history
+    seed_dropout(model, start.seed)
+    seed = [settings.shuffle_seed, start.epochs_done]
+    batches = ShuffledBatches(*data.part(data.train), settings.batch_size, seed)
+    validation = None
+    if data.has_validation:
+        block = min(len(data.val), _SPARSE_BLOCK_ROWS) if data.is_sparse else len(data.val)
+        validation = ShuffledBatches(*data.part(data.val), block, None)
+    with held_back_stderr():
+        history = model.fit(
+            batches,
+            validation_data=validation,
+            epochs=settings.epochs,
+            shuffle=False,  # ShuffledBatches reshuffles, seeded; Keras's own shuffle is not
+            verbose=verbose,
+            callbacks=all_callbacks,
+        ).history
     history = {k: [float(v) for v in values] for k, values in history.items()}
+    losses = np.asarray(history["loss"], dtype=float)
+    monitored = _nan_to_inf(history[monitor])
+    if not np.isfinite(losses[-1]):
+        stop = "non_finite"
+    elif len(losses) < settings.epochs:
+        stop = "early_stopping"
+    else:
+        stop = "epochs"
     return TrainResult(
         weights=model.get_weights(),
         history=history,
-        n_epochs=len(history["loss"]),
-        best_epoch=int(np.nanargmin(_nan_to_inf(history[monitor]))) + 1,
+        n_epochs=len(losses),
+        best_epoch=int(np.argmin(monitored)) + 1,
+        best=float(min(monitored.min(), start.best)),
+        optimizer_values=[v.numpy() for v in optimizer.variables],
+        stop=stop,
     )
 
 
+class _EpochListener(keras.callbacks.Callback):
+    """Passes each epoch's logs to a skfit epoch listener."""
+
+    def __init__(self, listener, epochs_done, objective):
+        super().__init__()
+        self._listener, self._epochs_done = listener, epochs_done
+        self._names = ["loss", *objective.metrics]
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        names = self._names + [f"val_{n}" for n in self._names if f"val_{n}" in logs]
+        self._listener(self._epochs_done + epoch + 1, [float(logs[n]) for n in names])
+
+
 class ShuffledBatches(keras.utils.PyDataset):
-    """Mini-batches ``(x, y, sample_weight)`` in a new seeded order every epoch."""
+    """Mini-batches ``(x, y, sample_weight)`` in a new seeded order every epoch.
+
+    ``seed=None`` keeps the rows in order (validation data). Rows of a sparse
+    ``x`` are densified a batch at a time.
+    """
 
     def __init__(self, x, y, sample_weight, batch_size, seed):
         super().__init__()
         self._arrays = (x, y, sample_weight)
         self._batch_size = batch_size
-        self._rng = np.random.default_rng(seed)
-        self._order = self._rng.permutation(len(x))
+        self._rng = None if seed is None else np.random.default_rng(seed)
+        self._order = np.arange(len(y)) if seed is None else self._rng.permutation(len(y))
 
     def __len__(self):
         return math.ceil(len(self._order) / self._batch_size)
 
     def __getitem__(self, index):
         rows = self._order[index * self._batch_size : (index + 1) * self._batch_size]
-        return tuple(array[rows] for array in self._arrays)
+        x, y, sample_weight = (array[rows] for array in self._arrays)
+        return (x.toarray() if sp.issparse(x) else x), y, sample_weight
 
     def on_epoch_end(self):
-        self._order = self._rng.permutation(len(self._order))
+        if self._rng is not None:
+            self._order = self._rng.permutation(len(self._order))
 
 
 def _nan_to_inf(values):

@@ -69,6 +69,7 @@ class Objective:
 _TARGET_ENCODING = {
     "softmax": "integer class indices (sparse labels) against one softmax unit per class",
     "sigmoid": "a 0/1 column against one sigmoid unit",
+    "multilabel": "a 0/1 indicator matrix against one sigmoid unit per label",
     "mse": "float columns, one per output unit",
 }
 
@@ -98,6 +99,19 @@ def binary_accuracy(y_true, y_pred):
     return tf.reduce_mean(tf.cast(tf.equal(predicted, y_true), tf.float32), axis=-1)
 
 
+def multilabel_crossentropy(y_true, y_pred):
+    """Binary cross-entropy summed over the labels: the negative log-likelihood of
+    the row's labels (as scikit-learn's MLPClassifier; Keras averages instead)."""
+    n_labels = tf.cast(tf.shape(y_true)[-1], y_pred.dtype)
+    return keras.losses.binary_crossentropy(y_true, y_pred) * n_labels
+
+
+def subset_accuracy(y_true, y_pred):
+    """1 where every label of the row is predicted right (sklearn's multilabel accuracy)."""
+    predicted = tf.cast(y_pred > 0.5, tf.float32)
+    return tf.cast(tf.reduce_all(tf.equal(predicted, y_true), axis=-1), tf.float32)
+
+
 def squared_error(y_true, y_pred):
     return tf.reduce_mean(tf.square(y_true - y_pred), axis=-1)
 
@@ -124,6 +138,17 @@ def sigmoid_objective():
     )
 
 
+def multilabel_objective(n_labels):
+    """A 0/1 indicator matrix against one sigmoid unit per label."""
+    return Objective(
+        key=("multilabel",),
+        loss=multilabel_crossentropy,
+        metrics={"accuracy": subset_accuracy},
+        y_dtype="float32",
+        y_shape=(n_labels,),
+    )
+
+
 def regression_objective(n_outputs):
     """Mean squared error over ``n_outputs`` linear outputs."""
     return Objective(
@@ -131,16 +156,48 @@ def regression_objective(n_outputs):
     )
 
 
-def optimizer_config(optimizer):
-    """Serialized optimizer config, learning rate left to be set per fit.
+OPTIMIZERS = frozenset(
+    {"adadelta", "adafactor", "adagrad", "adam", "adamax", "adamw", "ftrl", "lion",
+     "nadam", "rmsprop", "sgd"}
+)  # fmt: skip
+
+
+def optimizer_config(optimizer, params=None):
+    """Serialized optimizer config with ``params`` applied, learning rate left to each fit.
 
     Parameters
     ----------
     optimizer : str or keras.optimizers.Optimizer
+    params : dict or None
+        Keyword arguments of the optimizer (``optimizer__<name>``), checked
+        by :func:`skfit.keras._routing.check_optimizer_params`.
     """
     if isinstance(optimizer, str):
-        return copy.deepcopy(_named_optimizer_config(optimizer))
-    return _without_learning_rate(keras.optimizers.serialize(optimizer))
+        config = copy.deepcopy(_named_optimizer_config(optimizer))
+    else:
+        config = _without_learning_rate(keras.optimizers.serialize(optimizer))
+    config["config"].update(params or {})
+    return config
+
+
+def build_optimizer(config, params=None):
+    """A new optimizer from ``config``; a ValueError naming ``params`` if it is refused."""
+    try:
+        return keras.optimizers.get(copy.deepcopy(config))
+    except Exception as exc:  # noqa: BLE001  (Keras raises several types)
+        raise ValueError(
+            f"The {config['class_name']} optimizer refused its parameters "
+            f"(optimizer_params={params!r}): {type(exc).__name__}: {exc}"
+        ) from None
+
+
+def optimizer_keywords(optimizer):
+    """Names the optimizer's constructor takes, besides ``name`` and ``learning_rate``."""
+    if isinstance(optimizer, str):
+        config = _named_optimizer_config(optimizer)["config"]
+    else:
+        config = optimizer.get_config()
+    return sorted(k for k in config if k not in ("name", "learning_rate"))
 
 
 @lru_cache(maxsize=None)

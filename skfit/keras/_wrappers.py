@@ -1,11 +1,9 @@
 """KerasClassifier / KerasRegressor: any user Keras model as a scikit-learn estimator."""
 
-import difflib
 import inspect
 import random
 import threading
 from contextlib import contextmanager
-from functools import partial
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin, clone
@@ -13,6 +11,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin, clone
 from ..utils.fixes import clear_eager_kernel_cache
 from ._base import BaseKerasEstimator
 from ._engine import CompiledPredictor
+from ._routing import unknown_name_error
 from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
 from ._tf import keras
 
@@ -44,53 +43,114 @@ class UserModelArchitecture:
 
     Parameters
     ----------
-    builder : callable
-        Returns a new Keras model; called once here (seeded) for the initial
-        weights, and again for the engine's cached copy or ``model_``.
+    function : callable
+        ``function(**kwargs)`` returns a new Keras model; called once here
+        (seeded) for the initial weights, and again for the engine's cached
+        copy or ``model_``.
+    kwargs : dict
+        Its arguments.
     key : hashable
         Identity of the architecture for the trace cache.
     n_features : int
     seed : int
+    sample : ndarray of shape (n_rows, n_features), default=None
+        Training rows the new model is first called on; its outputs on them
+        are kept in ``sample_outputs`` (a row of zeros when None).
     """
 
-    def __init__(self, builder, key, n_features, seed):
-        self.builder = builder
+    accepts_sparse = False  # batches of sparse X are densified for user models
+
+    def __init__(self, function, kwargs, key, n_features, seed, sample=None):
+        self.function = function
+        self.kwargs = kwargs
         self.key = (*key, n_features)
         self.n_features = n_features
+        if sample is None or len(sample) == 0:
+            sample = np.zeros((1, n_features), dtype=np.float32)
         with _seeded_python_random(seed):
-            model, output = self._build_and_call()
+            model, output = self._build_and_call(sample)
         self.n_outputs = _output_units(output)
+        self.sample_outputs = np.asarray(output)
         self._initial_weights = model.get_weights()
         del model
         clear_eager_kernel_cache()
 
     def build(self):
-        return self._build_and_call()[0]
+        return self._build_and_call(np.zeros((1, self.n_features), dtype=np.float32))[0]
 
-    def _build_and_call(self):
-        """A new, built model and its output on one row of zeros."""
-        model = self.builder()
+    def _build_and_call(self, sample):
+        """A new, built model and its output on ``sample``."""
+        model = self.function(**self.kwargs)
         if not isinstance(model, keras.Model):
             raise TypeError(
                 f"model must be a keras.Model or a function returning one; it returned "
                 f"{type(model).__name__}."
             )
-        return model, _call_once(model, self.n_features)
+        return model, _call_once(model, np.asarray(sample, dtype=np.float32))
 
-    def initial_weights(self, model):
+    def initial_weights(self):
         return self._initial_weights
 
     def predictor(self, weights, session):
         return CompiledPredictor(session, weights)
 
+    def __getstate__(self):  # the fitted weights live in the estimator, not here
+        state = {k: v for k, v in self.__dict__.items() if k != "_initial_weights"}
+        state["kwargs"] = {k: portable(v) for k, v in self.kwargs.items()}
+        return state
 
-def _call_once(model, n_features):
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.kwargs = {k: restored(v) for k, v in self.kwargs.items()}
+
+
+class SerializedKerasModel:
+    """A Keras model held as its config and weights, as files store it.
+
+    Pickle and skops files of a wrapper hold this instead of a Keras model
+    object (whose internals skops cannot store); loading restores the model.
+
+    Parameters
+    ----------
+    model : keras.Model
+    """
+
+    def __init__(self, model):
+        self.config = keras.saving.serialize_keras_object(model)
+        self.weights = model.get_weights()
+
+    def restore(self):
+        model = keras.saving.deserialize_keras_object(self.config)
+        model.set_weights(self.weights)
+        return model
+
+
+def portable(value):
+    """``value``, with a Keras model replaced by a :class:`SerializedKerasModel`."""
+    if isinstance(value, keras.Model):
+        try:
+            return SerializedKerasModel(value)
+        except (NotImplementedError, TypeError, ValueError):  # no config: pickle as Keras does
+            return value
+    return value
+
+
+def restored(value):
+    return value.restore() if isinstance(value, SerializedKerasModel) else value
+
+
+def clone_user_model(model):
+    """A new model of ``model``'s architecture (fresh weights), as Keras clones it."""
+    return keras.models.clone_model(model)
+
+
+def _call_once(model, sample):
     try:
-        return model(np.zeros((1, n_features), dtype=np.float32), training=False)
+        return model(sample, training=False)
     except Exception as exc:
         raise ValueError(
-            f"The Keras model cannot take X with {n_features} features: calling it on "
-            f"a batch of shape (1, {n_features}) failed with {type(exc).__name__}: {exc}"
+            f"The Keras model cannot take X with {sample.shape[1]} features: calling it "
+            f"on a batch of shape {sample.shape} failed with {type(exc).__name__}: {exc}"
         ) from None
 
 
@@ -111,20 +171,23 @@ class _KerasWrapperBase(BaseKerasEstimator):
         "loss": [str, callable, None],
     }
 
-    # -- routed model parameters (``model__units``) ---------------------------
-    def get_params(self, deep=True):
-        params = super().get_params(deep=deep)
-        if deep and isinstance(self.model_params, dict):
-            params.update({f"model__{k}": v for k, v in self.model_params.items()})
-        return params
+    # model__<name> -> model_params[name], optimizer__<name> -> optimizer_params[name]
+    _routed_params = {"model": "model_params", "optimizer": "optimizer_params"}
 
-    def set_params(self, **params):
-        routed = {k[len("model__") :]: params.pop(k) for k in list(params) if k.startswith("model__")}
-        super().set_params(**params)  # first: a new model or model_params applies below
-        if routed:
-            self._check_model_params(routed)
-            self.model_params = {**(self.model_params or {}), **routed}
-        return self
+    def _check_routed(self, prefix, values):
+        if prefix == "model":
+            self._check_model_params(values)
+        else:
+            super()._check_routed(prefix, values)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["model"] = portable(state["model"])
+        return state
+
+    def __setstate__(self, state):
+        state = {**state, "model": restored(state["model"])}
+        super().__setstate__(state)
 
     def __sklearn_clone__(self):
         # The user's Keras model is never modified (each fit builds its own
@@ -144,23 +207,20 @@ class _KerasWrapperBase(BaseKerasEstimator):
             return
         for name in model_params:
             if name not in accepted:
-                close = difflib.get_close_matches(name, accepted, n=1)
-                hint = f" Did you mean {close[0]!r}?" if close else ""
-                raise ValueError(
-                    f"{self.model.__name__}() has no parameter {name!r} (set as "
-                    f"model__{name}); its parameters are {sorted(accepted)}.{hint}"
-                )
+                raise unknown_name_error(f"{self.model.__name__}()", "model", name, accepted)
 
     # -- the model -------------------------------------------------------------
-    def _architecture(self, n_features, seed):
+    def _architecture(self, n_features, seed, sample):
         if self.model is None:
             raise ValueError(
                 f"{type(self).__name__} needs a Keras model: pass model=<keras.Model> or "
                 "model=<function returning a keras.Model>."
             )
         if isinstance(self.model, keras.Model):
-            builder = partial(keras.models.clone_model, self.model)
-            return UserModelArchitecture(builder, ("instance", id(self.model)), n_features, seed)
+            key = ("instance", id(self.model))
+            return UserModelArchitecture(
+                clone_user_model, {"model": self.model}, key, n_features, seed, sample
+            )
         model_params = dict(self.model_params or {})
         self._check_model_params(model_params)
         kwargs = {**self._meta_arguments(n_features), **model_params}
@@ -168,7 +228,7 @@ class _KerasWrapperBase(BaseKerasEstimator):
         if accepted is not None:
             kwargs = {k: v for k, v in kwargs.items() if k in accepted}
         key = ("builder", self.model, _hashable(kwargs))
-        return UserModelArchitecture(partial(self.model, **kwargs), key, n_features, seed)
+        return UserModelArchitecture(self.model, kwargs, key, n_features, seed, sample)
 
     def _meta_arguments(self, n_features):
         return {"n_features_in": n_features, "n_outputs": self.n_outputs_}
@@ -214,6 +274,9 @@ _WRAPPER_DOC = """
         A Keras loss of ``(y_true, y_pred)`` per sample; default {loss}.
     optimizer : str or keras.optimizers.Optimizer, default="rmsprop"
         Optimizer; its learning rate is set from ``learning_rate``.
+    optimizer_params : dict, default=None
+        Keyword arguments of the Keras optimizer, also settable as
+        ``optimizer__<name>`` (e.g. ``optimizer__momentum`` in a grid).
     learning_rate : float > 0, default=1e-3
     batch_size : int >= 1, default=128
     epochs : int >= 1, default=20
@@ -222,7 +285,10 @@ _WRAPPER_DOC = """
     early_stopping : bool, default=False
         Stop after ``patience`` epochs without improvement and restore the
         best epoch's weights.
-    patience : int >= 1, default=5{class_weight}
+    patience : int >= 1, default=5
+    warm_start : bool, default=False
+        When True, ``fit`` on a fitted estimator continues training its
+        network for ``epochs`` more epochs.{class_weight}
     callbacks : list of keras.callbacks.Callback, default=None
         When given, training runs through ``model.fit``.
     engine : {{"auto", "compiled", "keras"}}, default="auto"
@@ -230,6 +296,10 @@ _WRAPPER_DOC = """
     random_state : int, RandomState instance or None, default=None
         Seeds model building, the validation split, shuffling and dropout.
     verbose : int, default=0
+        When > 0, print each epoch's values as the epoch ends.
+    log_dir : str or path-like, default=None
+        When given, each fit writes a TensorBoard run folder under it (the
+        numbers of ``history_``, and the parameters as HParams).
 
     Attributes
     ----------{classes}
@@ -248,7 +318,7 @@ _WRAPPER_DOC = """
 """
 
 
-class KerasClassifier(ClassifierMixin, ClassifierTaskMixin, _KerasWrapperBase):
+class KerasClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasWrapperBase):
     __doc__ = (
         "Any Keras classification model as a scikit-learn classifier.\n\n"
         "The model's last layer has one unit per class (softmax) or, for two\n"
@@ -293,39 +363,45 @@ class KerasClassifier(ClassifierMixin, ClassifierTaskMixin, _KerasWrapperBase):
         model_params=None,
         loss=None,
         optimizer="rmsprop",
+        optimizer_params=None,
         learning_rate=1e-3,
         batch_size=128,
         epochs=20,
         validation_fraction=0.1,
         early_stopping=False,
         patience=5,
+        warm_start=False,
         class_weight=None,
         callbacks=None,
         engine="auto",
         random_state=None,
         verbose=0,
+        log_dir=None,
     ):
         self.model = model
         self.model_params = model_params
         self.loss = loss
         self.optimizer = optimizer
+        self.optimizer_params = optimizer_params
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.epochs = epochs
         self.validation_fraction = validation_fraction
         self.early_stopping = early_stopping
         self.patience = patience
+        self.warm_start = warm_start
         self.class_weight = class_weight
         self.callbacks = callbacks
         self.engine = engine
         self.random_state = random_state
         self.verbose = verbose
+        self.log_dir = log_dir
 
     def _meta_arguments(self, n_features):
         return {**super()._meta_arguments(n_features), "n_classes": len(self.classes_)}
 
 
-class KerasRegressor(RegressorMixin, RegressorTaskMixin, _KerasWrapperBase):
+class KerasRegressor(RegressorTaskMixin, RegressorMixin, _KerasWrapperBase):
     __doc__ = (
         "Any Keras regression model as a scikit-learn regressor.\n\n"
         "The model's last layer has one unit per target column.\n"
@@ -362,28 +438,34 @@ class KerasRegressor(RegressorMixin, RegressorTaskMixin, _KerasWrapperBase):
         model_params=None,
         loss=None,
         optimizer="rmsprop",
+        optimizer_params=None,
         learning_rate=1e-3,
         batch_size=128,
         epochs=20,
         validation_fraction=0.1,
         early_stopping=False,
         patience=5,
+        warm_start=False,
         callbacks=None,
         engine="auto",
         random_state=None,
         verbose=0,
+        log_dir=None,
     ):
         self.model = model
         self.model_params = model_params
         self.loss = loss
         self.optimizer = optimizer
+        self.optimizer_params = optimizer_params
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.epochs = epochs
         self.validation_fraction = validation_fraction
         self.early_stopping = early_stopping
         self.patience = patience
+        self.warm_start = warm_start
         self.callbacks = callbacks
         self.engine = engine
         self.random_state = random_state
         self.verbose = verbose
+        self.log_dir = log_dir

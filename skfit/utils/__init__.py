@@ -4,5 +4,8 @@ from ._lazy import attach
 
 __getattr__, __dir__, __all__ = attach(
     __name__,
-    {"._parallel": ["limit_tensorflow_threads", "register_dask_backend"]},
+    {
+        "._parallel": ["limit_tensorflow_threads", "register_dask_backend"],
+        "._persistence": ["SKOPS_TRUSTED_TYPES"],
+    },
 )

@@ -2,6 +2,8 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
+from skfit.keras import _engine, _keras_fit
+
 
 @pytest.fixture(scope="session")
 def digits():
@@ -13,3 +15,14 @@ def digits():
 def small_digits(digits):
     X, y = digits
     return X[:600], y[:600]
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """Fail the test if either training path starts."""
+
+    def fail(*args, **kwargs):
+        raise AssertionError("training started despite bad input")
+
+    monkeypatch.setattr(_engine, "train", fail)
+    monkeypatch.setattr(_keras_fit.keras.Model, "fit", fail)

@@ -12,14 +12,6 @@ from skfit import KerasMLPClassifier, KerasMLPRegressor
 from skfit.keras import _engine
 
 
-@pytest.fixture
-def no_training(monkeypatch):
-    def fail(*args, **kwargs):
-        raise AssertionError("training started despite bad input")
-
-    monkeypatch.setattr(_engine, "train", fail)
-
-
 X = np.random.RandomState(0).rand(40, 3)
 y = np.arange(40) % 2
 
@@ -156,3 +148,137 @@ def test_optimizer_instance_learning_rate_is_replaced_with_a_warning():
 
     with pytest.warns(UserWarning, match="replaced by learning_rate=0.001"):
         KerasMLPClassifier(optimizer=keras.optimizers.Adam(0.1), epochs=1).fit(X, y)
+
+
+# -- no silent wrong answers (issue 16) ---------------------------------------------
+@pytest.fixture(scope="module")
+def standardized_digits():
+    from sklearn.datasets import load_digits
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_digits(return_X_y=True)
+    return StandardScaler().fit_transform(X[:400]), y[:400]
+
+
+def test_a_diverged_network_stops_says_so_and_refuses_to_predict(standardized_digits, capsys):
+    from skfit.exceptions import NonFiniteWeightsError
+
+    X, y = standardized_digits
+    clf = KerasMLPClassifier(optimizer="sgd", learning_rate=1e6, epochs=20, verbose=1, random_state=0)
+    with pytest.warns(RuntimeWarning, match="training diverged.*at epoch"):
+        clf.fit(X, y)
+    assert clf.n_epochs_ < 20 and not np.isfinite(clf.history_["loss"][-1])
+    assert "training diverged" in capsys.readouterr().out
+    for method in (clf.predict, clf.predict_proba, lambda X: clf.score(X, y)):
+        with pytest.raises(NonFiniteWeightsError, match="weights are not finite.*lower learning_rate"):
+            method(X)
+
+
+def test_a_diverged_regressor_refuses_to_predict(standardized_digits):
+    from skfit.exceptions import NonFiniteWeightsError
+
+    X, y = standardized_digits
+    reg = KerasMLPRegressor(optimizer="sgd", learning_rate=1e8, epochs=5, random_state=0)
+    with pytest.warns(RuntimeWarning, match="training diverged"):
+        reg.fit(X, y)
+    with pytest.raises(NonFiniteWeightsError):
+        reg.predict(X)
+
+
+def test_early_stopping_keeps_the_best_finite_epoch_when_training_later_diverges(standardized_digits):
+    X, y = standardized_digits
+    clf = KerasMLPClassifier(optimizer="sgd", learning_rate=0.5, epochs=60, early_stopping=True,
+                             patience=100, random_state=0)  # fmt: skip
+    with pytest.warns(RuntimeWarning, match="kept the weights of its best epoch"):
+        clf.fit(X * 30, y)
+    assert np.isfinite(clf.predict_proba(X)).all()
+
+
+def test_logits_user_model_is_refused_before_training(no_training):
+    import keras
+
+    from skfit import KerasClassifier
+
+    def logits(n_features_in, n_classes):
+        return keras.Sequential([keras.Input((n_features_in,)), keras.layers.Dense(n_classes)])
+
+    with pytest.raises(ValueError, match="does not output probabilities.*softmax activation"):
+        KerasClassifier(logits, random_state=0).fit(X * 10, np.arange(40) % 3)
+
+
+def test_outputs_that_stop_being_probabilities_are_refused_at_predict(small_digits):
+    import keras
+
+    from skfit import KerasClassifier
+
+    def relu_out(n_features_in, n_classes):
+        return keras.Sequential([keras.Input((n_features_in,)),
+                                 keras.layers.Dense(n_classes, activation="relu", bias_initializer="ones")])  # fmt: skip
+
+    X_, y_ = small_digits
+    clf = KerasClassifier(relu_out, loss="mse", epochs=1, random_state=0)
+    with pytest.raises(ValueError, match="does not output probabilities"):
+        clf.fit(X_, y_)
+
+
+@pytest.mark.parametrize("scale", [1e-12, 1e12, 1e39])
+def test_mlp_regressor_learns_targets_of_any_scale(scale):
+    rng = np.random.default_rng(0)
+    X_ = rng.normal(size=(300, 4))
+    target = (X_ @ [1.0, 2.0, -1.0, 0.5] + 3.0) * scale
+    reg = KerasMLPRegressor((16,), epochs=60, random_state=0).fit(X_, target)
+    assert reg.score(X_, target) > 0.9
+    assert np.isfinite(reg.history_["loss"]).all()
+
+
+def test_user_regressor_refuses_targets_beyond_float32(no_training):
+    import keras
+
+    from skfit import KerasRegressor
+
+    def linear(n_features_in, n_outputs):
+        return keras.Sequential([keras.Input((n_features_in,)), keras.layers.Dense(n_outputs)])
+
+    with pytest.raises(ValueError, match="y holds values beyond float32's range"):
+        KerasRegressor(linear).fit(X, y * 1e39 + 1e39)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"validation_fraction": 0.999}, "holds out 40 of the 40 samples, leaving none"),
+        ({"class_weight": {0: -1, 1: 1}}, "class_weight values must be finite numbers >= 0"),
+        ({"class_weight": {0: np.nan, 1: 1}}, "class_weight values must be finite"),
+        ({"class_weight": {0: 1, 7: 1}}, r"class_weight has weights for \[7\]"),
+    ],
+)
+def test_parameters_that_make_no_sense_for_the_data(no_training, params, match):
+    with pytest.raises(ValueError, match=match):
+        KerasMLPClassifier(**params).fit(X, y)
+
+
+def test_sample_weight_of_zero_everywhere(no_training):
+    with pytest.raises(ValueError, match="at least one non-zero"):
+        KerasMLPClassifier().fit(X, y, sample_weight=np.zeros(40))
+
+
+@pytest.mark.parametrize(
+    "labels, match",
+    [
+        (["a", None] * 20, "missing labels"),
+        (pd.Series(["a", pd.NA] * 20, dtype="string"), "missing labels"),
+        (pd.Series(["a", "b"] * 19 + [pd.NA, "a"], dtype="string"), "missing labels.*row 38"),
+        ([1, "a"] * 20, "mixes label types.*number, string"),
+        (np.array([1.0, np.nan] * 20), "missing labels"),
+        (pd.Categorical(["x", None] * 20), "missing labels"),
+    ],
+)
+def test_bad_labels_are_clear_errors(no_training, labels, match):
+    with pytest.raises(ValueError, match=match):
+        KerasMLPClassifier().fit(X, labels)
+
+
+def test_string_and_boolean_labels_work():
+    clf = KerasMLPClassifier(epochs=1, random_state=0)
+    assert set(clf.fit(X, pd.Series(["a", "b"] * 20, dtype="string")).predict(X)) <= {"a", "b"}
+    assert set(clf.fit(X, np.array([True, False] * 20)).predict(X)) <= {True, False}

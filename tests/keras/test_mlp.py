@@ -69,8 +69,8 @@ def test_history_and_epoch_attributes(small_digits):
 def test_validation_split_is_shuffled_and_stratified():
     y = np.repeat(np.arange(5), 40)  # sorted by class, as the chapter warns
     clf = KerasMLPClassifier(validation_fraction=0.2)
-    clf.classes_ = np.unique(y)
-    train, val = clf._validation_indices(y, seed=0)
+    clf.classes_, clf._multilabel = np.unique(y), False
+    train, val = clf._validation_split(y, seed=0)
     assert len(val) == 40 and len(np.intersect1d(train, val)) == 0
     np.testing.assert_array_equal(np.bincount(y[val]), [8] * 5)
 
