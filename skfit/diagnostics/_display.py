@@ -5,7 +5,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..utils._estimators import final_estimator
-from ._diagnose import greater_is_better
+from ._curves import greater_is_better
 from ._history import check_history
 
 __all__ = ["LossCurveDisplay"]

@@ -1,4 +1,6 @@
-"""Input checks shared by skfit's estimators."""
+"""Input checks shared by skfit's estimators and tools."""
+
+import numpy as np
 
 
 def check_numeric_columns(X, purpose):
@@ -24,4 +26,65 @@ def check_numeric_columns(X, purpose):
         raise TypeError(
             f"{purpose} needs numeric features; columns {bad} are not numeric. "
             "Encode them first (e.g. with OrdinalEncoder or OneHotEncoder)."
+        )
+
+
+def check_target(y, *, input_name="y"):
+    """Raise a ValueError for a target that no estimator can learn from.
+
+    Checks what scikit-learn reports only with an obscure message, or not
+    at all: missing values (None, NaN, ``pd.NA``, ``NaT``), infinite values,
+    labels that mix numbers and strings, and bytes labels. ``y`` itself is
+    never modified.
+
+    Parameters
+    ----------
+    y : array-like
+        Target values or class labels (any shape).
+    input_name : str, default="y"
+        Name of the argument, for the messages.
+
+    Raises
+    ------
+    ValueError
+        Naming the problem, how many values have it, the first row, and
+        what to do.
+    """
+    import pandas as pd
+
+    values = np.asarray(y).ravel()
+    if values.dtype.kind in "fc":
+        _refuse_rows(pd.isna(values), input_name, "missing values (NaN)",
+                     "every row needs a target: drop those rows, or give them a value")
+        _refuse_rows(np.isinf(values), input_name, "infinite values",
+                     "replace them, or drop those rows")
+        return
+    if values.dtype.kind != "O":
+        return
+    _refuse_rows(pd.isna(values), input_name, "missing values (None, NaN or pd.NA)",
+                 "every row needs a target: drop those rows, or give them a label")
+    is_text = np.fromiter((isinstance(v, str) for v in values), bool, len(values))
+    is_bytes = np.fromiter((isinstance(v, bytes) for v in values), bool, len(values))
+    _refuse_rows(is_bytes, input_name, "bytes labels", "decode them to str first")
+    if is_text.any() and not is_text.all():
+        number, text = values[~is_text][0], values[is_text][0]
+        raise ValueError(
+            f"{input_name} mixes strings with other values (for example {text!r} and "
+            f"{number!r}): labels must be all strings or all numbers. Convert them to one "
+            f"type, e.g. {input_name}.astype(str)."
+        )
+    if values.size and not is_text.any():
+        raise ValueError(
+            f"{input_name} is an array of Python objects such as {values[0]!r}, not of "
+            f"numbers or strings, so its type of target is unknown. Convert it, e.g. "
+            f"{input_name}.astype(int), .astype(float), .astype(bool) or .astype(str)."
+        )
+
+
+def _refuse_rows(mask, input_name, what, remedy):
+    if mask.any():
+        first = int(np.flatnonzero(mask)[0])
+        raise ValueError(
+            f"{input_name} holds {int(mask.sum())} {what}, the first at position {first}: "
+            f"{remedy}."
         )

@@ -173,7 +173,10 @@ def test_result_is_structured_and_printable(sorted_digits):
     assert text.startswith(f"Leak audit of 6 split(s) of {len(y)} rows: LEAKS FOUND")
     assert "time order      LEAK in 6 of 6 splits" in text
     assert "duplicates      ok" in text
-    assert repr(result) == text == str(result)
+    assert str(result) == text
+    assert repr(result) == ("AuditResult(n_splits=6, n_samples=1797, ok=False, "
+                            "leaks=['time order'])")
+    assert result.findings == [line.strip() for line in text.splitlines()[2:7]]
     assert f"X holds {result.n_duplicate_rows} rows identical" in text
 
 

@@ -17,7 +17,7 @@ from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skfit.model_selection import BaselineReport, compare_to_baseline
+from skfit.model_selection import BaselineDisplay, BaselineReport, compare_to_baseline
 from skfit.model_selection._baseline import _permutation
 from skfit.model_selection._stats import corrected_resampled_ttest, permutation_p_value
 
@@ -281,12 +281,21 @@ def test_to_frame(digits_report):
     )
 
 
-def test_repr_is_readable(digits_report):
-    text = repr(digits_report)
-    assert text.startswith("BaselineReport(GaussianNB, scoring='accuracy', 4 splits)")
-    for expected in ("model", "uniform", "shuffled labels", "margin over best baseline",
-                     "Nadeau-Bengio", "permutation p-value (3 permutations)",
-                     "beats baseline at alpha=0.05: True"):
+def test_repr_is_one_line_and_summary_readable(digits_report):
+    assert repr(digits_report) == (
+        f"BaselineReport(model='GaussianNB', scoring='accuracy', n_splits=4, "
+        f"margin={digits_report.margin:.4g}, p_value={digits_report.p_value:.4g}, "
+        "beats_baseline=True)"
+    )
+    text = digits_report.summary()
+    assert str(digits_report) == text
+    assert text.splitlines()[0] == digits_report.verdict
+    assert digits_report.verdict.startswith(
+        "The model (GaussianNB) beats the best common-sense baseline (most_frequent): "
+    )
+    for expected in ("model: GaussianNB", "baseline: uniform", "shuffled labels (3 runs)",
+                     "Margin over the best baseline (most_frequent)", "Nadeau-Bengio",
+                     "permutation p-value 0.25", "beats the baseline at alpha 0.05: yes"):
         assert expected in text
 
 
@@ -300,14 +309,17 @@ def test_plot(digits_report):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    ax = digits_report.plot()
+    display = digits_report.plot()
+    assert isinstance(display, BaselineDisplay)
+    ax = display.ax_
+    assert display.figure_ is ax.figure
     labels = [line.get_label() for line in ax.get_lines()]
-    assert labels == ["GaussianNB", "baseline: most_frequent", "baseline: prior",
-                      "baseline: stratified", "baseline: uniform", "shuffled labels: mean of 3"]
-    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), digits_report.model_scores)
+    assert labels == ["model: GaussianNB", "baseline: most_frequent", "baseline: prior",
+                      "baseline: stratified", "baseline: uniform", "shuffled labels: mean of 3 runs"]
+    np.testing.assert_allclose(display.lines_["model"].get_ydata(), digits_report.model_scores)
     assert "margin" in ax.get_title() and ax.get_ylabel() == "accuracy"
     _, given = plt.subplots()
-    assert digits_report.plot(ax=given) is given
+    assert digits_report.plot(ax=given).ax_ is given
     plt.close("all")
 
 
