@@ -122,8 +122,8 @@ def demo_table(random_state=0):
 
 def demo_selection_note(selection):
     """One line on what the selection did with the demo's noise channels and pixels."""
-    kept = {f["name"] for f in selection["features"] if f["kept"]}
-    names = [f["name"] for f in selection["features"]]
+    kept = {f["name"] for f in selection.features if f["kept"]}
+    names = [f["name"] for f in selection.features]
     noise = [n for n in names if n.startswith("noise_")]
     pixels = [n for n in names if n.startswith("pixel_")]
     return (f"demo: the selection drops {sum(n not in kept for n in noise)} of the "

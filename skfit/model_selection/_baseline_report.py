@@ -224,14 +224,23 @@ class BaselineReport(Result):
             f"{_number(self.t_statistic, '.3f')}, p = {_p(self.p_value, '.3g')}; beats the "
             f"baseline at alpha {self.alpha}: {'yes' if self.beats_baseline else 'no'}."
         )
-        if len(self.permutation_scores):
-            text += (
-                f" On shuffled labels the same model scores "
-                f"{self.permutation_scores.mean():.3f} ({_runs(len(self.permutation_scores))}):"
-                f" what chance looks like here; permutation p-value "
-                f"{self.permutation_p_value:.3g} (at least 1/(runs + 1))."
-            )
         return text
+
+    @property
+    def chance_text(self):
+        """What the model scores on shuffled labels, in one sentence; None without permutations.
+
+        Returns
+        -------
+        text : str or None
+        """
+        if not len(self.permutation_scores):
+            return None
+        return (
+            f"On shuffled labels the same model scores {self.permutation_scores.mean():.3f} "
+            f"({_runs(len(self.permutation_scores))}): what chance looks like here; "
+            f"permutation p-value {self.permutation_p_value:.3g} (at least 1/(runs + 1))."
+        )
 
     def _summary_lines(self):
         table = self.score_summary()
@@ -240,7 +249,8 @@ class BaselineReport(Result):
         for name, (mean, std) in table.iterrows():
             std = "      -" if math.isnan(std) else f"{std:7.3f}"
             lines.append(f"  {name:{width}}  {mean:7.3f} {std}")
-        return [*lines, f"  {self.test_text}"]
+        chance = [f"  {self.chance_text}"] if self.chance_text else []
+        return [*lines, f"  {self.test_text}", *chance]
 
     def _repr_fields(self):
         return {"model": self.model_name, "scoring": self.scoring, "n_splits": self.n_splits,
@@ -272,6 +282,8 @@ class BaselineReport(Result):
             "alpha": self.alpha,
             "beats_baseline": self.beats_baseline,
             "verdict": self.verdict,
+            "test": self.test_text,
+            "chance": self.chance_text,
         }
 
 

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
@@ -286,16 +287,19 @@ def test_progress_bar_prints_lines_elsewhere():
                                                               "fit 2/2 done (b)"]
 
 
-def test_progress_scorer_counts_model_fits_only():
-    X = np.arange(20.0).reshape(-1, 1)
+def test_progress_scorer_counts_model_fits_only_and_names_the_split_by_its_rows():
+    X = pd.DataFrame({"x": np.arange(20.0)})
     y = np.repeat([0, 1], 10)
+    folds = [(np.arange(10, 20), np.arange(10)), (np.arange(10), np.arange(10, 20))]
     stream = io.StringIO()
-    scorer = ProgressScorer(get_scorer("accuracy"), "accuracy", ProgressBar(4, stream), 2)
+    scorer = ProgressScorer(get_scorer("accuracy"), "accuracy", ProgressBar(3, stream), folds)
     model = LogisticRegression().fit(X, y)
     dummy = DummyClassifier().fit(X, y)
-    scores = [scorer(model, X, y), scorer(dummy, X, y), scorer(model, X, y),
-              scorer(model, X, y)]
-    assert scores[1] == 0.5 and scores[0] == model.score(X, y)
+    # any order: the second split first, a baseline in between, then the first split
+    scores = [scorer(model, X.iloc[10:], y[10:]), scorer(dummy, X, y),
+              scorer(model, X.iloc[:10], y[:10])]
+    assert scores[1] == 0.5 and scores[0] == model.score(X.iloc[10:], y[10:])
     assert repr(scorer) == "accuracy"
-    assert "(model, split 2/2)" in stream.getvalue()
-    assert "fit 3/4 done (shuffled labels 1, split 1/2)" in stream.getvalue()
+    lines = stream.getvalue().splitlines()
+    assert [line.split(",")[0].strip() for line in lines] == ["fit 1/3 done (split 2/2)",
+                                                              "fit 2/3 done (split 1/2)"]
