@@ -25,6 +25,10 @@ __all__ = ["main"]
 def main(argv=None):
     """Run the ``skfit`` command line.
 
+    Parses the arguments, runs the workflow of ``skfit evaluate`` or
+    ``skfit demo`` over skfit's public API and writes the report. Every
+    error ends in one line on stderr, never a traceback.
+
     Parameters
     ----------
     argv : list of str, default=None
@@ -36,6 +40,11 @@ def main(argv=None):
         0 when the report was written, 2 for bad input or a fit that fails
         (one line on stderr), 1 for an internal error (one line on stderr),
         130 when interrupted.
+
+    See Also
+    --------
+    compare_to_baseline : The comparison at the heart of the report.
+    diagnose : The diagnosis of one fit.
 
     Examples
     --------

@@ -85,6 +85,17 @@ def _positive_float(text):
     return value
 
 
+def _separator(text):
+    if text in ("\\t", "tab"):
+        return "\t"
+    if len(text) != 1 or text in "\"\r\n":
+        raise argparse.ArgumentTypeError(
+            f"expected one character other than a quote or a line break ('\\t' or 'tab' "
+            f"for a tab), got {text!r}"
+        )
+    return text
+
+
 def _add_workflow_options(parser):
     """Add the options shared by ``evaluate`` and ``demo``: protocol, model, output."""
     protocol = parser.add_argument_group("evaluation protocol")
@@ -151,8 +162,9 @@ def build_parser():
     columns.add_argument("--drop", nargs="+", action="extend", default=[], metavar="COL",
                          help="columns that are not features (identifiers, leaks of the "
                          "target); repeatable")
-    columns.add_argument("--sep", default=",", metavar="CHAR",
-                         help="field separator of the CSV file (default: ',')")
+    columns.add_argument("--sep", default=",", metavar="CHAR", type=_separator,
+                         help="field separator of the CSV file, one character; '\\t' or "
+                         "'tab' for a tab (default: ',')")
     _add_workflow_options(evaluate)
 
     demo = commands.add_parser(

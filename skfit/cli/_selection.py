@@ -104,6 +104,7 @@ class SelectionSummary(Result):
         Returns
         -------
         display : SelectionDisplay
+            The drawn display (``figure_``, ``ax_``, ``bars_``).
         """
         return SelectionDisplay(self.to_frame(), title=self.verdict.rstrip(".")).plot(ax=ax)
 

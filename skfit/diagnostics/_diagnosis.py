@@ -127,6 +127,7 @@ n_epochs=6)
         Returns
         -------
         display : DiagnosisDisplay
+            The drawn display (``figure_``, ``ax_``, ``axes_``).
         """
         return DiagnosisDisplay(
             self.history or {}, status=self.status, best_epoch=self.best_epoch,
@@ -195,6 +196,22 @@ class DiagnosisDisplay:
         Every panel.
     figure_ : matplotlib Figure
         The figure.
+
+    See Also
+    --------
+    Diagnosis.plot : Create this display from a diagnosis.
+    LossCurveDisplay : The loss curves of several fits on one axis.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from skfit.diagnostics import diagnose
+    >>> history = {"loss": [1.0, 0.6, 0.4, 0.3], "val_loss": [1.1, 0.7, 0.6, 0.65],
+    ...            "accuracy": [0.5, 0.7, 0.8, 0.9], "val_accuracy": [0.5, 0.6, 0.7, 0.7]}
+    >>> display = diagnose(history, baseline_score=0.3).plot()
+    >>> len(display.axes_), display.ax_.get_title()
+    (2, 'model: underfitting')
     """
 
     def __init__(self, history, *, status, best_epoch=None, overfit_epoch=None,

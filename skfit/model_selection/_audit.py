@@ -150,6 +150,7 @@ class AuditResult(Result):
         Returns
         -------
         display : AuditDisplay
+            The drawn display (``figure_``, ``ax_``, ``bars_``).
         """
         return AuditDisplay(self.to_frame(), verdict=self._verdict()).plot(ax=ax)
 
@@ -221,6 +222,22 @@ class AuditDisplay:
         Axes with the bars.
     figure_ : matplotlib Figure
         Figure containing the bars.
+
+    See Also
+    --------
+    audit_cv : Compute the audit.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sklearn.model_selection import KFold
+    >>> from skfit.model_selection import audit_cv
+    >>> X = np.array([[0], [1], [2], [0], [1], [2]])
+    >>> display = audit_cv(KFold(2), X).plot()
+    >>> sorted(display.bars_)
+    ['n_duplicates', 'n_overlap', 'n_test']
     """
 
     def __init__(self, frame, *, verdict):
@@ -273,6 +290,10 @@ class AuditDisplay:
 )
 def audit_split(X, train, test, *, y=None, time=None):
     """Audit one train/validation split for leaks.
+
+    Counts the validation rows that are in training too, that copy a
+    training row, or that come before the latest training row, and the
+    classes that validation holds but training does not.
 
     Parameters
     ----------
@@ -327,6 +348,9 @@ unseen_classes=None, class_sorted_unshuffled=None)
 )
 def audit_cv(cv, X, y=None, *, groups=None, time=None):
     """Audit every split of a cross-validator for leaks.
+
+    The checks of :func:`audit_split`, for each split, and whether an
+    unshuffled splitter cut data sorted by class into blocks.
 
     Parameters
     ----------
@@ -392,6 +416,9 @@ def _audit(X, splits, y, time):
         train = _check_indices(train, "train", n_samples)
         test = _check_indices(test, "test", n_samples)
         records.append(_audit_one(train, test, duplicates, y, class_sorted, time))
+    if not records:
+        raise ValueError("cv gives no train/validation split to audit; pass a splitter, an "
+                         "int >= 2, or a non-empty iterable of (train, test) pairs.")
     return AuditResult(
         splits=tuple(records),
         n_samples=n_samples,

@@ -121,6 +121,11 @@ def compare_to_baseline(
         When ``cv`` gives a single split: no significance test is possible,
         and ``p_value`` is NaN.
 
+    See Also
+    --------
+    BaselineReport : The result, with its plot.
+    diagnose : Read one fit off its loss curves.
+
     Notes
     -----
     The p-value tests whether the model beats the best baseline: one-sided,

@@ -185,6 +185,7 @@ class BaselineReport(Result):
         Returns
         -------
         display : BaselineDisplay
+            The drawn display (``figure_``, ``ax_``, ``lines_``).
         """
         return BaselineDisplay(
             self.model_scores, self.baseline_scores, self.permutation_scores,
@@ -329,6 +330,22 @@ class BaselineDisplay:
         Axes with the curves.
     figure_ : matplotlib Figure
         Figure containing the curves.
+
+    See Also
+    --------
+    compare_to_baseline : Compute the scores.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> from skfit.model_selection import compare_to_baseline
+    >>> X, y = load_iris(return_X_y=True)
+    >>> display = compare_to_baseline(GaussianNB(), X, y, cv=3).plot()
+    >>> list(display.lines_)
+    ['model', 'most_frequent', 'prior', 'stratified', 'uniform']
     """
 
     def __init__(self, model_scores, baseline_scores, permutation_scores, *, model_name,

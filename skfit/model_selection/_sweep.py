@@ -172,6 +172,8 @@ class SweepResult(Result):
         Returns
         -------
         display : skfit.diagnostics.LossCurveDisplay
+            The drawn display (``figure_``, ``ax_``, ``lines_``), on a log
+            scale when every loss is positive.
         """
         from ..diagnostics._display import LossCurveDisplay
 
@@ -351,8 +353,6 @@ _SWEEP_DOC = PARAMETERS.extend(
         Target.""",
     scoring="""scoring : str or callable, default=None
         Test-fold score; None uses the estimator's ``score``.""",
-    param_name_note="""A parameter of the final estimator of a Pipeline may be named
-        without its step prefix.""",
 )
 
 
@@ -385,7 +385,8 @@ def capacity_sweep(
     %(X)s
     %(y)s
     param_name : str, default="hidden_layer_sizes"
-        The capacity parameter. %(param_name_note)s
+        The capacity parameter; for a Pipeline, the final step's name for
+        it works too (without the step prefix).
     values : list
         Values of ``param_name``, from the smallest to the largest model.
     %(cv)s
@@ -449,7 +450,7 @@ def learning_rate_sweep(
         Learning rates to try, each > 0.
     param_name : str, default="learning_rate"
         The learning-rate parameter (``"optimizer__learning_rate"`` for
-        scikeras). %(param_name_note)s
+        scikeras); for a Pipeline, the final step's name for it works too.
     %(cv)s
     %(groups)s
     %(scoring)s

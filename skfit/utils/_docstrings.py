@@ -21,12 +21,14 @@ Examples
 ...     ----------
 ...     %(n_jobs)s
 ...     '''
->>> print(work.__doc__.splitlines()[4])
+>>> for line in work.__doc__.splitlines()[4:6]:
+...     print(line)
     n_jobs : int, default=None
+        Number of jobs run in parallel; None means 1.
 """
 
-import inspect
 import re
+import textwrap
 
 __all__ = ["DocEntries", "PARAMETERS"]
 
@@ -39,12 +41,12 @@ class DocEntries:
     Parameters
     ----------
     **entries : str
-        Name -> entry text (``"name : type, default=...\\n    description"``),
-        indented as in a docstring or not at all.
+        Name -> entry text: ``"name : type, default=..."``, then the
+        description on the next lines, indented (by any amount) below it.
     """
 
     def __init__(self, **entries):
-        self.entries = {name: inspect.cleandoc(text) for name, text in entries.items()}
+        self.entries = {name: _entry(text) for name, text in entries.items()}
 
     def extend(self, **entries):
         """Return a new set with these entries added (or replaced).
@@ -112,12 +114,29 @@ class DocEntries:
         return _fill_values(docstring, texts)
 
 
+def _entry(text):
+    """An entry's first line flush left, its description indented by four spaces."""
+    first, _, rest = text.strip("\n").partition("\n")
+    rest = textwrap.indent(textwrap.dedent(rest), "    ") if rest.strip() else ""
+    return first.strip() + ("\n" + rest if rest else "")
+
+
 def _fill_values(text, texts):
-    """Replace the placeholders within a line (values and nested entries)."""
+    """Replace the placeholders within lines (values and nested entries).
+
+    A value of several lines continues at the indentation of the line it
+    is placed in.
+    """
     for _ in range(5):  # nested entries, a few levels deep
         if not _PLACEHOLDER.search(text):
             return text
-        text = _PLACEHOLDER.sub(lambda match: texts[match.group(1)], text)
+        lines = []
+        for line in text.split("\n"):
+            indent = line[: len(line) - len(line.lstrip())]
+            lines.append(_PLACEHOLDER.sub(
+                lambda match: texts[match.group(1)].replace("\n", "\n" + indent), line
+            ))
+        text = "\n".join(lines)
     return text
 
 

@@ -62,7 +62,7 @@ class Result:
         lines = list(self._summary_lines())
         frame = self._frame()
         if frame is not None:
-            lines += ["", frame.to_string()]
+            lines += ["", frame.to_string(na_rep="-")]
         return "\n".join(lines)
 
     def to_dict(self):
