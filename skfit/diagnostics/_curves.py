@@ -96,7 +96,7 @@ def training_failure(loss, min_relative_decrease=0.1):
     if decrease < min_relative_decrease:
         return (
             f"training loss went from {start:.4g} ({level}) to {end:.4g} (median of the last "
-            f"{k} epochs), a {-decrease:+.1%} change; training needs a decrease of at least "
+            f"{k} epochs), a {percent(-decrease)} change; training needs a decrease of at least "
             f"{min_relative_decrease:.0%}"
         )
     if len(loss) <= first + window:
@@ -127,8 +127,9 @@ def blow_up_epochs(loss):
 def divergence(curves, constant_loss):
     """Say how a curve shows diverged training, or return None.
 
-    Diverged: ``"loss"`` or ``"val_loss"`` ends with non-finite epochs (the
-    network's outputs overflowed), or, when ``constant_loss`` (the loss
+    Diverged: ``"loss"`` ends with non-finite epochs, or ``"val_loss"`` does
+    after finite ones (the network's outputs overflowed); a validation curve
+    without any finite value carries no signal and is not read as one; or, when ``constant_loss`` (the loss
     of a constant prediction) is known, the lowest finite value of either
     curve stays above ``DIVERGED`` times it. The training loss turning
     non-finite earlier is reported by :func:`training_failure`.
@@ -147,11 +148,15 @@ def divergence(curves, constant_loss):
     names = {"loss": "training loss", "val_loss": "validation loss"}
     for key in ("loss", "val_loss"):
         curve = curves.get(key)
-        if curve is not None and not np.isfinite(curve[-1]):
-            # the first epoch of the non-finite run the curve ends with
-            first = len(curve) - int(np.argmax(np.isfinite(curve[::-1]))) \
-                if np.isfinite(curve).any() else 0
-            return f"{names[key]} is {curve[first]} at epoch {first + 1}: diverged"
+        if curve is None or np.isfinite(curve[-1]):
+            continue
+        if not np.isfinite(curve).any():
+            if key == "val_loss":
+                continue  # never a finite value: no validation signal, not a divergence
+            first = 0
+        else:  # the first epoch of the non-finite run the curve ends with
+            first = len(curve) - int(np.argmax(np.isfinite(curve[::-1])))
+        return f"{names[key]} is {curve[first]} at epoch {first + 1}: diverged"
     if constant_loss is None:
         return None
     level, meaning = constant_loss
@@ -170,17 +175,20 @@ def divergence(curves, constant_loss):
 
 
 def relative_decrease(start, end):
-    """``(start - end) / |start|``; 0 when equal, inf from a start of 0."""
+    """``(start - end) / |start|``; 0 when equal, +-inf from a start of 0."""
     if start == end:
         return 0.0
-    return (start - end) / abs(start) if start else math.inf
+    return (start - end) / abs(start) if start else math.copysign(math.inf, start - end)
 
 
 def relative_rise(low, value):
-    """``(value - low) / |low|``; 0 when equal, inf from a low of 0."""
-    if value == low:
-        return 0.0
-    return (value - low) / abs(low) if low else math.inf
+    """``(value - low) / |low|``; 0 when equal, +-inf from a low of 0."""
+    return -relative_decrease(low, value)
+
+
+def percent(change, spec="+.1%"):
+    """A relative change as text; a change from zero has no percentage."""
+    return format(change, spec) if math.isfinite(change) else "from zero"
 
 
 def noise(raw, scale=1.0):
@@ -193,18 +201,25 @@ def noise(raw, scale=1.0):
     raw = finite(raw)
     if len(raw) < 3:
         return 0.0
-    second = np.abs(raw[:-2] - 2 * raw[1:-1] + raw[2:]) / scale
-    second = second[~np.isnan(second)]
-    return float(1.4826 * np.median(second) / math.sqrt(6)) if second.size else 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        second = np.abs(raw[:-2] - 2 * raw[1:-1] + raw[2:]) / scale
+        second = second[np.isfinite(second)]
+        value = 1.4826 * np.median(second) / math.sqrt(6) if second.size else 0.0
+    return float(value) if math.isfinite(value) else 0.0
 
 
 def relative_noise(raw, smoothed):
-    """Noise of a curve relative to its smoothed level."""
+    """Noise of a curve relative to its smoothed level.
+
+    Epochs whose level is (nearly) zero are measured against a billionth of
+    the curve's largest level, so that a curve at zero is not infinitely noisy.
+    """
     if len(raw) < 3:
         return 0.0
+    size = np.nanmax(np.abs(smoothed))
     level = np.abs(smoothed[1:-1])
-    level = np.where(np.isnan(level), np.nanmax(np.abs(smoothed)), level)
-    return noise(raw, np.maximum(level, np.finfo(float).tiny))
+    level = np.where(np.isnan(level), size, level)
+    return noise(raw, np.maximum(level, max(1e-9 * size, np.finfo(float).tiny)))
 
 
 def trend(tail, confidence):

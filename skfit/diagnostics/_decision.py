@@ -18,6 +18,7 @@ from ._curves import (
     finite,
     greater_is_better,
     noise,
+    percent,
     relative_decrease,
     relative_noise,
     relative_rise,
@@ -122,7 +123,8 @@ def _read_validation(curves, settings, restored, evidence):
     evidence.append(
         f"validation loss (moving median of {settings.smoothing}) is lowest at epoch "
         f"{best + 1} ({val[best]:.4g}) and ends at {val[last]:.4g} "
-        f"({relative_rise(float(val[best]), float(val[last])):+.1%}) after {n_epochs} epochs"
+        f"({percent(relative_rise(float(val[best]), float(val[last])))}) after {n_epochs} "
+        "epochs"
     )
     evidence.append(
         f"validation minus training loss: {gap['best']:.4g} at the best epoch, "
@@ -197,7 +199,7 @@ class _ValidationCurve:
         recent = relative_decrease(float(smoothed[-tail]), float(smoothed[-1]))
         falling = not turned_up and recent > plateau_tolerance
         if falling:
-            lines.append(f"still falling: {-recent:+.1%} over the last {tail} epochs")
+            lines.append(f"still falling: {percent(-recent)} over the last {tail} epochs")
 
         if restored is not None and (overfit is None or restored <= overfit):
             if falling:
@@ -217,7 +219,8 @@ class _ValidationCurve:
         visible = relative_rise(float(self.smoothed[best]), float(smoothed[-1]))
         if visible > overfit_margin:
             lines.append(
-                f"the smoothed curve ends {visible:+.0%} above its minimum, but the rise is not "
+                f"the smoothed curve ends {percent(visible, '+.0%')} above its minimum, but the "
+                "rise is not "
                 "significant against the noise"
             )
             return "underfitting", None, lines, [("unreadable", {})]

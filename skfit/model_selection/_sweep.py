@@ -285,7 +285,14 @@ def _fit_fold(estimator, X, y, train, test, params, scorer):
     history = {key: values.tolist() for key, values in check_history(estimator).items()}
     if not np.isfinite(history["loss"]).all():  # diverged: its weights predict nothing
         return history, math.nan
-    return history, scorer(estimator, _safe_indexing(X, test), _safe_indexing(y, test))
+    try:
+        return history, scorer(estimator, _safe_indexing(X, test), _safe_indexing(y, test))
+    except Exception:
+        # A network whose fit failed may refuse to predict; a sweep expects some
+        # values to fail (that is what it looks for), so only those may.
+        if training_failure(np.asarray(history["loss"], float)) is None:
+            raise
+        return history, math.nan
 
 
 def _sweep(kind, estimator, X, y, param_name, values, cv, groups, scoring, n_jobs):
