@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from ..utils._docstrings import PARAMETERS
 from ..utils._results import Result, axes_or_new
 from ._pipeline import make_preprocessor, make_selector
 
@@ -120,6 +121,7 @@ class SelectionSummary(Result):
                 "folds_only_best": self.folds_only_best}
 
 
+@PARAMETERS
 class SelectionDisplay:
     """Mutual information of each feature (bars) and its noise floor (ticks).
 
@@ -133,8 +135,8 @@ class SelectionDisplay:
     Attributes
     ----------
     bars_ : matplotlib BarContainer
-    ax_ : matplotlib Axes
-    figure_ : matplotlib Figure
+    %(ax_)s
+    %(figure_)s
     """
 
     def __init__(self, frame, *, title):

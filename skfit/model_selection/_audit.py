@@ -14,6 +14,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import check_array, indexable
 from sklearn.utils.multiclass import type_of_target
 
+from ..utils._docstrings import PARAMETERS
 from ..utils._results import Result, axes_or_new
 from ..utils.fixes import _num_samples, validate_params
 from ..utils.validation import check_target
@@ -139,13 +140,13 @@ class AuditResult(Result):
         frame.index.name = "split"
         return frame
 
+    @PARAMETERS
     def plot(self, ax=None):
         """Plot, for each split, its validation rows and those that leak.
 
         Parameters
         ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure is created when None.
+        %(ax)s
 
         Returns
         -------
@@ -200,6 +201,7 @@ class AuditResult(Result):
         return f"{name:<15} LEAK in {len(leaking)} of {len(values)} splits: {detail}"
 
 
+@PARAMETERS
 class AuditDisplay:
     """Validation rows of each split, and how many of them leak, by check.
 
@@ -218,10 +220,8 @@ class AuditDisplay:
     bars_ : dict of str to matplotlib BarContainer
         The bars of the validation rows (``"n_test"``) and of each count
         check (``"n_overlap"``, ``"n_duplicates"``, ``"n_temporal"``) run.
-    ax_ : matplotlib Axes
-        Axes with the bars.
-    figure_ : matplotlib Figure
-        Figure containing the bars.
+    %(ax_)s
+    %(figure_)s
 
     See Also
     --------
@@ -244,13 +244,13 @@ class AuditDisplay:
         self.frame = frame
         self.verdict = verdict
 
+    @PARAMETERS
     def plot(self, ax=None):
         """Draw the bars.
 
         Parameters
         ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure is created when None.
+        %(ax)s
 
         Returns
         -------

@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..utils._docstrings import PARAMETERS
 from ..utils._results import Result, axes_or_new
 from ._stats import corrected_resampled_ttest, permutation_p_value
 
@@ -174,13 +175,13 @@ class BaselineReport(Result):
             index=pd.Index(list(rows), name=self.scoring),
         )
 
+    @PARAMETERS
     def plot(self, ax=None):
         """Plot per-split scores of the model, the baselines and shuffled labels.
 
         Parameters
         ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure is created when None.
+        %(ax)s
 
         Returns
         -------
@@ -300,6 +301,7 @@ def _p(value, spec=".2g"):
     return _number(value, spec)
 
 
+@PARAMETERS
 class BaselineDisplay:
     """Per-split scores of a model, its baselines and the model on shuffled labels.
 
@@ -326,10 +328,8 @@ class BaselineDisplay:
     lines_ : dict of str to matplotlib Line2D
         The curve of the model (``"model"``), of each baseline strategy and,
         with permutations, of their mean (``"shuffled_labels"``).
-    ax_ : matplotlib Axes
-        Axes with the curves.
-    figure_ : matplotlib Figure
-        Figure containing the curves.
+    %(ax_)s
+    %(figure_)s
 
     See Also
     --------
@@ -357,13 +357,13 @@ class BaselineDisplay:
         self.scoring = scoring
         self.title = title
 
+    @PARAMETERS
     def plot(self, ax=None):
         """Draw the curves.
 
         Parameters
         ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure is created when None.
+        %(ax)s
 
         Returns
         -------

@@ -158,6 +158,7 @@ class SweepResult(Result):
             )
         return frame
 
+    @PARAMETERS
     def plot(self, ax=None):
         """Plot the mean curve (over folds) of every value on one axis.
 
@@ -166,8 +167,7 @@ class SweepResult(Result):
 
         Parameters
         ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure is created when None.
+        %(ax)s
 
         Returns
         -------

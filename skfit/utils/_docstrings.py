@@ -67,7 +67,7 @@ class DocEntries:
 
         Parameters
         ----------
-        obj : function or class, default=None
+        obj : function, class, classmethod or staticmethod, default=None
             The object whose docstring is completed. When None, return a
             decorator that uses ``values``.
         **values : str
@@ -81,7 +81,8 @@ class DocEntries:
         """
         if obj is None:
             return lambda target: self(target, **values)
-        obj.__doc__ = self.fill(obj.__doc__, **values)
+        function = getattr(obj, "__func__", obj)  # a classmethod's or staticmethod's function
+        function.__doc__ = self.fill(function.__doc__, **values)
         return obj
 
     def fill(self, docstring, **values):
@@ -152,4 +153,10 @@ PARAMETERS = DocEntries(
         Number of fits run in parallel by joblib; None means 1.""",
     random_state="""random_state : int, RandomState instance or None, default=None
         Seed of the randomness; the same seed gives the same result.""",
+    ax="""ax : matplotlib Axes, default=None
+        Axes to draw on; a new figure is created when None.""",
+    ax_="""ax_ : matplotlib Axes
+        The Axes drawn on.""",
+    figure_="""figure_ : matplotlib Figure
+        The Figure holding ``ax_``.""",
 )
