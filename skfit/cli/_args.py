@@ -1,6 +1,7 @@
 """The ``skfit`` command line: its subcommands, options and help texts."""
 
 import argparse
+import math
 
 from .. import __version__
 
@@ -60,7 +61,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def _int_at_least(minimum):
+def _int_at_least(minimum, maximum=None):
     def parse(text):
         try:
             value = int(text)
@@ -68,8 +69,9 @@ def _int_at_least(minimum):
             raise argparse.ArgumentTypeError(
                 f"expected an integer >= {minimum}, got {text!r}"
             ) from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {value}")
+        if value < minimum or (maximum is not None and value > maximum):
+            bounds = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
+            raise argparse.ArgumentTypeError(f"expected an integer {bounds}, got {value}")
         return value
 
     return parse
@@ -80,8 +82,8 @@ def _positive_float(text):
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
     return value
 
 
@@ -123,7 +125,7 @@ def _add_workflow_options(parser):
                        help="rows per gradient step (default: 32)")
     model.add_argument("--learning-rate", type=_positive_float, default=1e-3, metavar="LR",
                        help="RMSprop learning rate (default: 0.001)")
-    model.add_argument("--seed", type=_int_at_least(0), default=0, metavar="S",
+    model.add_argument("--seed", type=_int_at_least(0, 2**32 - 1), default=0, metavar="S",
                        help="seed of the splits, the networks, the baselines and the "
                        "permutations; the same seed gives the same report (default: 0)")
     output = parser.add_argument_group("output")

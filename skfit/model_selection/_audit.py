@@ -489,7 +489,24 @@ def _check_time(time, X, n_samples):
         raise ValueError(
             f"time has {n_missing} missing values; every row needs a time."
         )
+    if time.dtype.kind not in "iufmM":
+        time = _orderable_times(time)
     return time
+
+
+def _orderable_times(time):
+    """Numbers or datetimes from an object array of them, or a clear error."""
+    try:
+        return np.asarray(time.tolist(), dtype=float)
+    except (TypeError, ValueError):
+        pass
+    try:
+        return pd.to_datetime(pd.Series(time), format="mixed").to_numpy()
+    except (TypeError, ValueError):
+        raise ValueError(
+            "time must hold numbers or datetimes that can be ordered; got values of types "
+            f"{sorted({type(t).__name__ for t in time.tolist()})}, such as {time[0]!r}."
+        ) from None
 
 
 def _check_indices(indices, name, n_samples):

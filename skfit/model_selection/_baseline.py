@@ -4,6 +4,7 @@ import warnings
 from numbers import Integral
 
 import numpy as np
+import pandas as pd
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import check_cv, cross_validate
@@ -167,10 +168,10 @@ def compare_to_baseline(
     baselines = dict(_baselines(task, dummy_seed))
     if task == "classification":
         _check_training_classes(y, folds)
-    _check_scorer_applies(scorer, scoring_name, baselines, X, y, folds[0], task)
-    _check_response_method(scorer, scoring_name, estimator, learner)
     if n_permutations and groups is not None:
         _check_permutable(y, groups)
+    _check_scorer_applies(scorer, scoring_name, baselines, X, y, folds[0], task)
+    _check_response_method(scorer, scoring_name, estimator, learner)
     model_scorer = _FiniteScorer(scorer, type(learner).__name__)
 
     def scores(est, target, scorer=model_scorer):
@@ -203,6 +204,12 @@ def _infer_task(estimator, learner, y):
     """Return ("classification" or "regression", reason), or raise for bad input."""
     check_target(y)
     target_type = type_of_target(y, input_name="y")
+    values = np.unique(np.asarray(y)).tolist()
+    if len(values) < 2:
+        raise ValueError(
+            f"y holds a single value ({values[0]!r}) in all {len(np.asarray(y))} rows: there "
+            "is nothing to predict, and no model can beat a constant."
+        )
     if target_type not in ("binary", "multiclass", "continuous"):
         raise ValueError(
             "y must be a single target: binary or multiclass labels, or a continuous "
@@ -250,7 +257,7 @@ def _resolve_scorer(estimator, scoring, task, reason):
 def _check_training_classes(y, folds):
     """Every training part must hold two classes, or no classifier can fit it."""
     for number, (train, _) in enumerate(folds, start=1):
-        classes = np.unique(np.asarray(_safe_indexing(y, train)))
+        classes = np.unique(np.asarray(_safe_indexing(y, train))).tolist()
         if len(classes) < 2:
             raise ValueError(
                 f"The training part of split {number} ({len(train)} rows) holds only the "
@@ -289,9 +296,14 @@ def _check_response_method(scorer, name, estimator, learner):
         )
 
 
+def _group_codes(groups):
+    """Integer codes of group labels of any type; missing labels share one code."""
+    return pd.factorize(np.asarray(groups, dtype=object).ravel(), use_na_sentinel=False)[0]
+
+
 def _check_permutable(y, groups):
     """Shuffling within groups must be able to change y, or the permutation test is void."""
-    y, groups = np.asarray(y), np.asarray(groups)
+    y, groups = np.asarray(y), _group_codes(groups)
     for group in np.unique(groups):
         if len(np.unique(y[groups == group])) > 1:
             return
@@ -343,10 +355,13 @@ def _baselines(task, seed):
 
 
 def _permutation(groups, n_samples, rng):
-    """Indices of a random permutation, within each group when groups are given."""
+    """Indices of a random permutation, within each group when groups are given.
+
+    Rows without a group label (None, NaN) form one group of their own.
+    """
     if groups is None:
         return rng.permutation(n_samples)
-    groups = np.asarray(groups)
+    groups = _group_codes(groups)
     indices = np.arange(n_samples)
     for group in np.unique(groups):
         members = np.flatnonzero(groups == group)

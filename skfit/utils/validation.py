@@ -52,7 +52,8 @@ def check_target(y, *, input_name="y"):
     """
     import pandas as pd
 
-    values = np.asarray(y).ravel()
+    is_list = isinstance(y, (list, tuple))  # numpy would turn [1, "a"] into ["1", "a"]
+    values = np.asarray(y, dtype=object if is_list else None).ravel()
     if values.dtype.kind in "fc":
         _refuse_rows(pd.isna(values), input_name, "missing values (NaN)",
                      "every row needs a target: drop those rows, or give them a value")
@@ -73,6 +74,12 @@ def check_target(y, *, input_name="y"):
             f"{number!r}): labels must be all strings or all numbers. Convert them to one "
             f"type, e.g. {input_name}.astype(str)."
         )
+    if is_list and not is_text.any():
+        values = np.asarray(y).ravel()  # a list of numbers: numeric, as numpy reads it
+        if values.dtype.kind in "fc":
+            _refuse_rows(np.isinf(values), input_name, "infinite values",
+                         "replace them, or drop those rows")
+        return
     if values.size and not is_text.any():
         raise ValueError(
             f"{input_name} is an array of Python objects such as {values[0]!r}, not of "
