@@ -81,6 +81,21 @@ BAD_INPUTS = {
     "bad option value": (["numeric.csv", "--target", "label", "--folds", "1"],
                          "expected an integer >= 2, got 1"),
     "missing --target": (["numeric.csv"], "required: --target"),
+    # issue 16, kind 8: refused before any training
+    "column named twice": (["duplicate_header.csv", "--target", "label"],
+                           "the header names column 'signal_a' 2 times (columns 1, 3)"),
+    "target named twice": (["duplicate_target.csv", "--target", "label"],
+                           "One of them is the target: a copy of it among the features would "
+                           "leak it"),
+    "infinite value": (["infinite.csv", "--target", "label"],
+                       "column 'noise_b' holds an infinite value: inf on line 9"),
+    "huge value": (["huge.csv", "--target", "label"], "1e+300 on line 9"),
+    "empty separator": (["numeric.csv", "--target", "label", "--sep", ""],
+                        "argument --sep: expected one character"),
+    "two-character separator": (["numeric.csv", "--target", "label", "--sep", ";;"],
+                                "got ';;'"),
+    "infinite learning rate": (["numeric.csv", "--target", "label", "--learning-rate", "inf"],
+                               "expected a finite number > 0"),
 }
 
 
@@ -103,6 +118,17 @@ def test_out_that_cannot_be_created(csv_dir, tmp_path):
                      "--out", blocker / "report")
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "--out" in result.stderr
+    assert result.stdout == ""  # found before reading the data, let alone training
+
+
+def test_report_file_that_cannot_be_written_is_found_before_training(csv_dir, tmp_path):
+    (tmp_path / "report.html").mkdir()  # a folder where the report file should go
+    result = run_cli("evaluate", csv_dir / "numeric.csv", "--target", "label",
+                     "--out", tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (f"skfit: error: --out {tmp_path}: report.html exists and "
+                                     "cannot be overwritten.")
+    assert result.stdout == ""
 
 
 # -- the workflow on good files ------------------------------------------------
