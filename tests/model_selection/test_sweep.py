@@ -228,3 +228,29 @@ def test_sweeps_and_diagnose_see_through_a_pipeline():
     assert diagnose(pipe.fit(X[:400], y[:400])).status in {
         "underfitting", "overfitting", "good_fit", "not_training"
     }  # fmt: skip
+
+
+class Diverging(EpochSGD):
+    """Diverges (NaN loss) when eta0 is large, and then refuses to predict,
+    as skfit's networks do when their weights are not finite."""
+
+    def fit(self, X, y):
+        super().fit(X, y)
+        if self.eta0 > 1:
+            self.history_["loss"][-1] = float("nan")
+        return self
+
+    def predict(self, X):
+        if self.eta0 > 1:
+            raise ValueError("the network's weights are not finite")
+        return super().predict(X)
+
+
+def test_a_value_whose_fit_diverges_is_not_training_not_a_crash(digits):
+    X, y = digits
+    result = learning_rate_sweep(Diverging(epochs=4), X, y, param_name="eta0",
+                                 values=[0.01, 100.0], cv=2)
+    assert result.recommended == 0.01
+    assert result.statuses[1] == ["not_training"] * 2
+    assert np.isnan(result.test_scores[1]).all() and np.isfinite(result.test_scores[0]).all()
+    assert "nan" not in result.summary().lower()
