@@ -10,6 +10,11 @@ class NonFiniteWeightsError(ValueError):
     a learning rate or unscaled inputs), so any prediction would be NaN or
     arbitrary. The message says what to change before refitting.
 
+    See Also
+    --------
+    skfit.diagnose : Reads the loss curves of a fit; a diverged one is
+        ``not_training``, with a lower learning rate as first advice.
+
     Examples
     --------
     >>> import numpy as np, warnings

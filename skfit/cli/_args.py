@@ -1,6 +1,7 @@
 """The ``skfit`` command line: its subcommands, options and help texts."""
 
 import argparse
+import math
 
 from .. import __version__
 
@@ -60,7 +61,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def _int_at_least(minimum):
+def _int_at_least(minimum, maximum=None):
     def parse(text):
         try:
             value = int(text)
@@ -68,8 +69,9 @@ def _int_at_least(minimum):
             raise argparse.ArgumentTypeError(
                 f"expected an integer >= {minimum}, got {text!r}"
             ) from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {value}")
+        if value < minimum or (maximum is not None and value > maximum):
+            bounds = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
+            raise argparse.ArgumentTypeError(f"expected an integer {bounds}, got {value}")
         return value
 
     return parse
@@ -80,9 +82,20 @@ def _positive_float(text):
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
     return value
+
+
+def _separator(text):
+    if text in ("\\t", "tab"):
+        return "\t"
+    if len(text) != 1 or text in "\"\r\n":
+        raise argparse.ArgumentTypeError(
+            f"expected one character other than a quote or a line break ('\\t' or 'tab' "
+            f"for a tab), got {text!r}"
+        )
+    return text
 
 
 def _add_workflow_options(parser):
@@ -112,7 +125,7 @@ def _add_workflow_options(parser):
                        help="rows per gradient step (default: 32)")
     model.add_argument("--learning-rate", type=_positive_float, default=1e-3, metavar="LR",
                        help="RMSprop learning rate (default: 0.001)")
-    model.add_argument("--seed", type=_int_at_least(0), default=0, metavar="S",
+    model.add_argument("--seed", type=_int_at_least(0, 2**32 - 1), default=0, metavar="S",
                        help="seed of the splits, the networks, the baselines and the "
                        "permutations; the same seed gives the same report (default: 0)")
     output = parser.add_argument_group("output")
@@ -151,8 +164,9 @@ def build_parser():
     columns.add_argument("--drop", nargs="+", action="extend", default=[], metavar="COL",
                          help="columns that are not features (identifiers, leaks of the "
                          "target); repeatable")
-    columns.add_argument("--sep", default=",", metavar="CHAR",
-                         help="field separator of the CSV file (default: ',')")
+    columns.add_argument("--sep", default=",", metavar="CHAR", type=_separator,
+                         help="field separator of the CSV file, one character; '\\t' or "
+                         "'tab' for a tab (default: ',')")
     _add_workflow_options(evaluate)
 
     demo = commands.add_parser(

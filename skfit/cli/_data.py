@@ -4,6 +4,7 @@ Every problem with the input becomes an :class:`InputError` with one line
 that names the file, the column or the option at fault.
 """
 
+import csv
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from pandas.api.types import is_bool_dtype, is_numeric_dtype
 from ._errors import InputError
 
 MAX_CLASSES_AS_NUMBERS = 20
+LARGEST = 1e150  # beyond it, squares (variances) overflow float64
 
 
 @dataclass(frozen=True)
@@ -61,15 +63,18 @@ def read_table(path, *, target, task="auto", time_column=None, group_column=None
     Raises
     ------
     InputError
-        For a missing, empty or unreadable file, an unknown or doubly used
-        column, a target with a single class or value, a time column that
+        For a missing, empty or unreadable file, a header naming a column
+        twice, an unknown or doubly used column, infinite or overflowing
+        numbers, a target with a single class or value, a time column that
         does not parse, or no feature column left.
     """
-    frame = _read_csv(Path(path), sep)
+    frame, header = _read_csv(Path(path), sep)
     name = Path(path).name
+    _check_header(header, name, target)
     roles = {"--target": [target], "--time-column": [time_column],
              "--group-column": [group_column], "--drop": list(drop)}
     _check_columns(frame, roles, name)
+    _check_numbers(frame, [c for c in frame.columns if c not in {group_column, *drop}], name)
     notes = []
     missing_target = frame[target].isna()
     if missing_target.all():
@@ -122,8 +127,8 @@ def demo_table(random_state=0):
 
 def demo_selection_note(selection):
     """One line on what the selection did with the demo's noise channels and pixels."""
-    kept = {f["name"] for f in selection["features"] if f["kept"]}
-    names = [f["name"] for f in selection["features"]]
+    kept = {f["name"] for f in selection.features if f["kept"]}
+    names = [f["name"] for f in selection.features]
     noise = [n for n in names if n.startswith("noise_")]
     pixels = [n for n in names if n.startswith("pixel_")]
     return (f"demo: the selection drops {sum(n not in kept for n in noise)} of the "
@@ -136,19 +141,58 @@ def _read_csv(path, sep):
         raise InputError(f"{path}: no such file.")
     if path.is_dir():
         raise InputError(f"{path}: is a folder, not a CSV file.")
+    options = {"sep": sep, "encoding": "utf-8-sig"}  # utf-8-sig: a byte-order mark is no name
     try:
-        frame = pd.read_csv(path, sep=sep, low_memory=False)
+        header = pd.read_csv(path, header=None, nrows=1, dtype=str, **options)
+        frame = pd.read_csv(path, low_memory=False, **options)
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the file is empty (no header row, no data).") from None
-    except pd.errors.ParserError as exc:
-        raise InputError(f"{path}: not a readable CSV file ({exc}).") from None
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+        raise InputError(f"{path}: not a readable CSV file with separator {sep!r} "
+                         f"({exc}).") from None
     except UnicodeDecodeError:
         raise InputError(f"{path}: not a text file in UTF-8.") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror}).") from None
     if frame.empty:
         raise InputError(f"{path}: the file has a header row but no data rows.")
-    return frame
+    return frame, header.iloc[0].tolist()
+
+
+def _check_header(names, name, target):
+    """Refuse a header that names a column twice (pandas would rename the copy)."""
+    seen = {}
+    for position, column in enumerate(names, start=1):
+        if isinstance(column, str):
+            seen.setdefault(column, []).append(position)
+    for column, positions in sorted(seen.items(), key=lambda item: item[0] != target):
+        if len(positions) > 1:
+            leak = (" One of them is the target: a copy of it among the features would leak "
+                    "it, and the scores would mean nothing." if column == target else "")
+            raise InputError(
+                f"{name}: the header names column {column!r} {len(positions)} times "
+                f"(columns {', '.join(map(str, positions))}); give each column its own "
+                f"name.{leak}"
+            )
+
+
+def _check_numbers(frame, columns, name):
+    """Refuse infinite numbers, and numbers too large to standardize, before any training."""
+    for column in columns:
+        if not _is_numeric(frame[column]):
+            continue
+        values = frame[column].to_numpy(dtype=float, na_value=np.nan)
+        for bad, what in ((np.isinf(values), "an infinite value"),
+                          (np.abs(np.nan_to_num(values, posinf=0, neginf=0)) > LARGEST,
+                           f"a value beyond +-{LARGEST:g}, too large to standardize (its square "
+                           "overflows)")):
+            if bad.any():
+                first = int(np.flatnonzero(bad)[0])
+                raise InputError(
+                    f"{name}: column {column!r} holds {what}: {values[first]:g} on line "
+                    f"{first + 2} of the file ({int(bad.sum())} row(s) in all); fix or drop "
+                    "those values, or rescale the column (e.g. its logarithm)."
+                )
 
 
 def _check_columns(frame, roles, name):
@@ -199,7 +243,7 @@ def _check_target(column, target, task):
         y = y.astype(np.int64)
     elif y.dtype.kind not in "iub":
         y = column.astype(str).to_numpy(dtype=object)
-    classes = pd.unique(y)
+    classes = pd.unique(y).tolist()
     if len(classes) < 2:
         raise InputError(f"--target {target!r} has one class ({classes[0]!r}) in all {len(y)} "
                          "rows: there is nothing to predict; classification needs two or more.")

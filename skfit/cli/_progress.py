@@ -62,11 +62,12 @@ class ProgressBar:
 
 
 class ProgressScorer:
-    """A scorer that advances a :class:`ProgressBar` after each model fit.
+    """A scorer that advances a :class:`ProgressBar` after each fit of the model.
 
     Scores of the Dummy baselines are not counted (they are instantaneous);
-    every other call is one fitted split of the model, on the real labels
-    for the first ``n_splits`` calls and on shuffled labels afterwards.
+    every other call is one fitted split of the model, on the real or on
+    shuffled labels. The split is recognised from the rows it is scored on,
+    so the count does not depend on the order in which the splits are run.
 
     Parameters
     ----------
@@ -76,25 +77,29 @@ class ProgressScorer:
         The metric's name; also this object's ``repr``, under which
         ``compare_to_baseline`` reports the scores.
     bar : ProgressBar
-    n_splits : int
-        Splits of one cross-validation.
+    folds : list of (train, test)
+        The splits, whose test rows identify the split being scored (``X``
+        must be a DataFrame indexed by row number, as the workflow's is).
     """
 
-    def __init__(self, scorer, name, bar, n_splits):
+    def __init__(self, scorer, name, bar, folds):
         self.scorer = scorer
         self.name = name
         self.bar = bar
-        self.n_splits = n_splits
-        self._model_calls = 0
+        self.folds = folds
 
     def __call__(self, estimator, X, y):
         score = self.scorer(estimator, X, y)
         if not isinstance(estimator, (DummyClassifier, DummyRegressor)):
-            run, split = divmod(self._model_calls, self.n_splits)
-            what = "model" if run == 0 else f"shuffled labels {run}"
-            self._model_calls += 1
-            self.bar.advance(f"{what}, split {split + 1}/{self.n_splits}")
+            self.bar.advance(f"split {self._split(X)}/{len(self.folds)}")
         return score
+
+    def _split(self, X):
+        rows = getattr(X, "index", None)
+        for number, (_, test) in enumerate(self.folds, start=1):
+            if rows is not None and len(rows) == len(test) and (rows == test).all():
+                return number
+        return "?"
 
     def __repr__(self):
         return self.name

@@ -116,7 +116,7 @@ def _check_size(table, cv, folds, n_rows):
         return
     classes, counts = np.unique(table.y, return_counts=True)
     if counts.min() < folds:
-        rare = classes[np.argmin(counts)]
+        rare = classes.tolist()[int(np.argmin(counts))]
         raise InputError(f"too few rows for {folds} folds: class {rare!r} of "
                          f"{table.target!r} has {counts.min()} rows, and every fold needs one; "
                          "lower --folds, or merge or drop the rare class.")
@@ -127,5 +127,5 @@ def _check_training_classes(folds, y):
         classes = np.unique(y[train])
         if len(classes) < 2:
             raise InputError(f"the training part of split {number} ({len(train)} rows) holds "
-                             f"only class {classes[0]!r}: lower --folds, or check the target "
+                             f"only class {classes.tolist()[0]!r}: lower --folds, or check the target "
                              "over time.")

@@ -1,311 +1,222 @@
 """Write the report: report.html (self-contained), report.md, the PNGs, results.json.
 
-The results dict is the single source: it is turned into one document (a
-list of sections of paragraphs, lists, tables and figures) that is rendered
-twice, as Markdown and as HTML, so both say the same; every number they
-show is in results.json.
+Renderers only: the :class:`~skfit.cli._results.Evaluation` holds every
+number and sentence. It is laid out once as a document (sections of
+paragraphs, lists, tables and figures) that is rendered twice, as Markdown
+and as HTML (a Jinja2 template), so both say the same; each figure is the
+``plot()`` of a result; results.json is the evaluation's ``to_dict()``.
 """
 
 import base64
-import html
+import io
 import json
 import math
 from pathlib import Path
 
-import numpy as np
+from jinja2 import Environment
 
 from ._errors import InputError
-from ._plots import draw_figures
-from ._workflow import epochs_text
 
 SHOWN_FEATURES = 15
-
-_CSS = """
-body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #222;
-       max-width: 980px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
-h1 { font-size: 1.7em; border-bottom: 2px solid #2c6fbb; padding-bottom: .2em; }
-h2 { font-size: 1.3em; margin-top: 1.6em; color: #2c6fbb; }
-table { border-collapse: collapse; margin: .8em 0; font-size: .92em; }
-th, td { border: 1px solid #ccc; padding: .25em .6em; text-align: left; }
-th { background: #eef3fa; }
-td:first-child { white-space: nowrap; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-figure { margin: 1em 0; }
-img { max-width: 100%; border: 1px solid #ddd; }
-figcaption { font-size: .9em; color: #555; }
-code { background: #f3f3f3; padding: 0 .2em; }
-"""
+FIGSIZE = (9, 4.2)
+FIGURES = {  # file name: (the result drawn, caption)
+    "fold_scores.png": ("scores", "{scoring} of each split."),
+    "loss_curves.png": ("diagnosis", "Training and validation curves of that fit."),
+    "mutual_information.png": (
+        "selection", "Mutual information of each feature with the target (bars) and the noise "
+                     "floor it must exceed (black ticks)."),
+}
+OUTPUTS = ("report.html", "report.md", "results.json", *FIGURES)
 
 
-def make_folder(out_dir):
-    """Create the report folder ``out_dir`` (and its parents) if needed; return its Path."""
+def check_writable(out_dir):
+    """Create the report folder if needed and check that every output can be written there.
+
+    Called before any training, so that a bad ``--out`` costs nothing.
+    """
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".skfit-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
     except OSError as exc:
-        raise InputError(f"--out {out_dir}: cannot create the folder ({exc.strerror}).") from None
+        raise InputError(f"--out {out_dir}: cannot write there ({exc.strerror}).") from None
+    for name in OUTPUTS:
+        path = out / name
+        if path.is_dir() or (path.exists() and not _writable(path)):
+            raise InputError(f"--out {out_dir}: {name} exists and cannot be overwritten.")
     return out
 
 
-def write_report(results, out_dir):
+def _writable(path):
+    try:
+        with open(path, "ab"):
+            return True
+    except OSError:
+        return False
+
+
+def write_report(evaluation, out_dir):
     """Write the report files into the folder ``out_dir``; return their paths."""
+    import dataclasses
+
     out = Path(out_dir)
-    figures = draw_figures(results)
-    results = {**results, "figures": sorted(figures)}
-    document = build_document(results)
-    paths = []
+    figures = draw_figures(evaluation)
+    evaluation = dataclasses.replace(evaluation, figures=tuple(figures))
+    document = build_document(evaluation)
     for name, png in figures.items():
         (out / name).write_bytes(png)
-        paths.append(out / name)
     (out / "report.md").write_text(to_markdown(document), encoding="utf-8")
     (out / "report.html").write_text(to_html(document, figures), encoding="utf-8")
     (out / "results.json").write_text(
-        json.dumps(_jsonable(results), indent=2, allow_nan=False) + "\n", encoding="utf-8"
+        json.dumps(evaluation.to_dict(), indent=2, allow_nan=False) + "\n", encoding="utf-8"
     )
-    return [out / "report.html", out / "report.md", out / "results.json", *paths]
+    return [out / "report.html", out / "report.md", out / "results.json",
+            *(out / name for name in figures)]
 
 
-def _jsonable(value):
-    """A copy with NumPy scalars made plain and non-finite floats made null."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(value) else None
-    return value
+def draw_figures(evaluation):
+    """Return ``{file name: PNG bytes}``: the ``plot()`` of each figure's result.
+
+    The figures are ``matplotlib.figure.Figure`` objects (no pyplot, no GUI
+    backend), so the command works on machines without a display.
+    """
+    from matplotlib.figure import Figure
+
+    pngs = {}
+    for name, (attribute, _) in FIGURES.items():
+        result = getattr(evaluation, attribute)
+        figure = Figure(figsize=FIGSIZE, layout="constrained")
+        result.plot(ax=figure.subplots(1, getattr(result, "n_panels", 1)))
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=100)
+        pngs[name] = buffer.getvalue()
+    return pngs
 
 
 # -- the document ---------------------------------------------------------------
-def build_document(results):
+def build_document(evaluation):
     """Return ``(title, sections)``; a section is ``(heading, blocks)``.
 
     Blocks: ``("p", text)``, ``("list", items)``, ``("table", header, rows)``
     and ``("figure", file name, caption)``.
     """
-    data = results["data"]
-    title = f"skfit report: {data['name']}"
+    e = evaluation
     sections = [
-        ("Verdict", _verdict(results)),
-        ("Data", _data_blocks(data)),
-        ("Audit", _audit_blocks(results["audit"])),
-        ("Evaluation protocol", _protocol_blocks(results["protocol"])),
-        ("Feature selection", _selection_blocks(results["selection"],
-                                                encoded=bool(data["categorical_columns"]))),
-        ("Scores against the baselines", _score_blocks(results["scores"])),
-        ("Diagnosis of one fit", _diagnosis_blocks(results["diagnosis"])),
+        ("Verdict", [("list", e.verdicts)]),
+        ("Data", [_table(e.data.to_frame(), header=("", "")), *_items(e.data.lines)]),
+        ("Audit", _audit_blocks(e.audit)),
+        ("Evaluation protocol", _protocol_blocks(e.protocol)),
+        ("Feature selection", _selection_blocks(e.selection)),
+        ("Scores against the baselines", _score_blocks(e.scores)),
+        ("Diagnosis of one fit", _diagnosis_blocks(e.diagnosis)),
     ]
-    if results["warnings"]:
+    if e.warnings:
         sections.append(("Warnings raised during the run", [("list", [
-            f"{w['warning']} (x{w['count']})" for w in results["warnings"]
+            f"{w['warning']} (x{w['count']})" for w in e.warnings
         ])]))
-    sections.append(("Reproduce", _reproduce_blocks(results)))
-    return title, sections
+    settings = ", ".join(f"{k}={v}" for k, v in e.settings.items())
+    sections.append(("Reproduce", [
+        ("p", f"Command: {e.command}"),
+        ("p", f"Settings: {settings}. skfit {e.skfit_version}; the run took {e.seconds} s."),
+    ]))
+    return f"skfit report: {e.data.name}", sections
 
 
-def _fmt(value, digits=3):
-    return "n/a" if value is None else f"{value:.{digits}f}"
+def _items(lines):
+    return [("list", list(lines))] if lines else []
 
 
-def _verdict(results):
-    scores, diagnosis = results["scores"], results["diagnosis"]
-    best = scores["best_baseline"]
-    model, baseline = scores["summary"]["model"]["mean"], scores["summary"][best]["mean"]
-    p_value = "n/a" if scores["p_value"] is None else f"{scores['p_value']:.2g}"
-    beats = "beats" if scores["beats_baseline"] else "does NOT beat"
-    items = [
-        f"The model ({scores['model_name']}) {beats} the best common-sense baseline "
-        f"({best}): {scores['scoring']} {model:.3f} vs {baseline:.3f}, margin "
-        f"{scores['margin']:+.3f}, one-sided p = {p_value} over {len(scores['model'])} splits.",
-    ]
-    if scores["n_permutations"]:
-        shuffled = scores["summary"]["shuffled_labels"]["mean"]
-        items.append(f"On shuffled labels the same model scores {shuffled:.3f} "
-                     f"({scores['n_permutations']} run(s)): what chance looks like here.")
-    items.append(f"Protocol: {results['protocol']['splitter']}; "
-                 + ("no leak found in its splits." if results["protocol"]["leak_free"]
-                    else "LEAKS FOUND in its splits (see below)."))
-    items.append(f"Feature selection kept {results['selection']['n_kept']} of "
-                 f"{results['selection']['n_features']} features.")
-    items.append(f"Diagnosis of one fit: {diagnosis['status']}. Next step: "
-                 + (diagnosis["advice"][0] if diagnosis["advice"] else "none."))
-    return [("list", items)]
-
-
-def _data_blocks(data):
-    rows = [
-        ("rows", str(data["n_rows"])),
-        ("target", f"{data['target']}: {data['task']} ({data['task_reason']})"),
-        ("numeric columns", _names(data["numeric_columns"])),
-        ("categorical columns", _names(data["categorical_columns"])),
-        ("time column", data["time_column"] or "none"),
-        ("group column", data["group_column"] or "none"),
-        ("dropped columns (--drop)", _names(data["dropped_columns"])),
-    ]
-    blocks = [("table", ("", ""), rows)]
-    if data["notes"]:
-        blocks.append(("list", data["notes"]))
-    return blocks
-
-
-def _names(names, limit=30):
-    if not names:
-        return "none"
-    more = f", ... ({len(names)} in all)" if len(names) > limit else ""
-    return ", ".join(names[:limit]) + more
-
-
-def _audit_blocks(audit):
-    items = [
-        f"Duplicate rows: {audit['duplicate_rows']} rows repeat an earlier row "
-        f"({audit['duplicate_groups']} distinct rows occur more than once)."
-        if audit["duplicate_rows"] else "Duplicate rows: none.",
-        "Missing values: " + (", ".join(f"{c}: {n}" for c, n in audit["missing_values"].items())
-                              or "none") + ".",
-    ]
-    if audit["identifier_like"]:
-        items.append("A distinct value on every row (identifiers? consider --drop): "
-                     + ", ".join(audit["identifier_like"]) + ".")
-    if audit["time"]:
-        time = audit["time"]
-        items.append(f"Time: {time['column']!r} runs from {time['first']} to {time['last']}.")
-    else:
-        items.append("Time: no time column.")
-    blocks = [("list", items)]
-    if "classes" in audit:
-        counts = audit["classes"]["counts"]
-        total = sum(counts.values())
-        blocks.append(("p", f"Class balance: the majority class holds "
-                            f"{audit['classes']['majority_share']:.1%} of the rows, the "
-                            "accuracy of always predicting it."))
-        blocks.append(("table", ("class", "rows", "share"),
-                       [(c, str(n), f"{n / total:.1%}") for c, n in counts.items()]))
-    else:
-        target = audit["target"]
-        blocks.append(("p", f"Target: mean {target['mean']:.4g}, standard deviation "
-                            f"{target['std']:.4g}, from {target['min']:.4g} to "
-                            f"{target['max']:.4g}."))
-    return blocks
-
-
-def _protocol_blocks(protocol):
-    per_split = protocol["per_split"]
-    header = ("split", "train rows", "validation rows", "overlap", "duplicates",
-              "earlier in time", "unseen classes")
-    columns = ("n_train", "n_test", "n_overlap", "n_duplicates", "n_temporal",
-               "unseen_classes")
-    rows = [
-        (str(i + 1), *(_cell(per_split[c][i]) for c in columns))
-        for i in range(protocol["n_splits"])
-    ]
-    return [
-        ("p", f"Splitter: {protocol['splitter']} ({protocol['n_splits']} splits)."),
-        ("p", f"Why: {protocol['reason']}."),
-        ("p", "Leak audit of the splits: " + ("ok, no leak found."
-                                              if protocol["leak_free"] else "LEAKS FOUND.")),
-        ("list", protocol["leak_checks"]),
-        ("table", header, rows),
-    ]
+def _figure(name, **values):
+    return ("figure", name, FIGURES[name][1].format(**values))
 
 
 def _cell(value):
-    if value is None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return "not checked"
-    if isinstance(value, list):
-        return ", ".join(value) or "none"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value)) or "none"
+    if isinstance(value, float):
+        return f"{value:.4g}"
     return str(value)
 
 
-def _selection_blocks(selection, encoded):
-    features = selection["features"]
-    dropped = [f["name"] for f in features if not f["kept"]]
-    kept = [f for f in features if f["kept"]]
-    blocks = [
-        ("p", f"Method: {selection['method']}. On all rows it keeps {selection['n_kept']} of "
-              f"{selection['n_features']} features"
-              + (" (after one-hot encoding)" if encoded else "") + "; inside the "
-              f"cross-validation it is refit on each of the {selection['n_folds']} training "
-              "parts, and 'kept in folds' counts how often each feature survived."),
-        ("figure", "mutual_information.png",
-         "Mutual information of each feature with the target (bars) and the noise floor it "
-         "must exceed (black ticks)."),
+def _table(frame, header=None, formats=None):
+    """A table block from a DataFrame: its index, then its columns."""
+    formats = formats or {}
+    rows = [
+        (str(index), *(formats.get(column, _cell)(frame[column].iloc[i])
+                       for column in frame.columns))
+        for i, index in enumerate(frame.index)
     ]
-    if selection["folds_only_best"]:
-        blocks.append(("p", f"In {selection['folds_only_best']} training parts no feature "
-                            "clears its noise floor; only the best one is kept there."))
-    blocks.append(("p", f"Dropped ({len(dropped)}): {_names(dropped, limit=200)}."))
-    shown = kept[:SHOWN_FEATURES]
-    if shown:
-        blocks.append(("p", f"The {len(shown)} highest-scoring kept features (all "
-                            f"{len(features)} are in results.json):"))
-        blocks.append(("table", ("feature", "MI (nats)", "noise floor", "kept in folds"), [
-            (f["name"], f"{f['score']:.4f}", f"{f['threshold']:.4f}",
-             f"{f['kept_in_folds']}/{selection['n_folds']}") for f in shown
-        ]))
-    return blocks
+    return ("table", header or (frame.index.name or "", *frame.columns), rows)
+
+
+def _audit_blocks(audit):
+    formats = {"share": lambda value: f"{value:.1%}"}
+    return [*_items(audit.lines), _table(audit.to_frame(), formats=formats)]
+
+
+def _protocol_blocks(protocol):
+    frame = protocol.to_frame()[["n_train", "n_test", "n_overlap", "n_duplicates",
+                                 "n_temporal", "unseen_classes"]]
+    frame.index = frame.index + 1
+    header = ("split", "train rows", "validation rows", "overlap", "duplicates",
+              "earlier in time", "unseen classes")
+    return [
+        ("p", protocol.title + "."),
+        *_items(protocol.lines),
+        ("list", protocol.audit.findings),
+        _table(frame, header=header),
+    ]
+
+
+def _selection_blocks(selection):
+    kept = selection.to_frame().query("kept").head(SHOWN_FEATURES)
+    kept = kept.assign(kept_in_folds=[f"{n}/{selection.n_folds}" for n in kept["kept_in_folds"]])
+    return [
+        ("p", f"Method: {selection.method}."),
+        _figure("mutual_information.png"),
+        *_items(selection.lines),
+        ("p", f"Dropped ({len(selection.dropped)}): "
+              + (", ".join(selection.dropped) or "none") + "."),
+        ("p", f"The {len(kept)} highest-scoring kept features (all {selection.n_features} "
+              "are in results.json):"),
+        _table(kept[["score", "threshold", "kept_in_folds"]],
+               header=("feature", "MI (nats)", "noise floor", "kept in folds"),
+               formats={"score": "{:.4f}".format, "threshold": "{:.4f}".format}),
+    ]
 
 
 def _score_blocks(scores):
-    names = ["model", *scores["baselines"]]
-    labels = [f"model: {scores['model_name']}", *(f"baseline: {b}" for b in scores["baselines"])]
-    if scores["n_permutations"]:
-        names.append("shuffled_labels")
-        labels.append(f"shuffled labels ({scores['n_permutations']} run(s))")
-    summary = [(label, _fmt(scores["summary"][n]["mean"]), _fmt(scores["summary"][n]["std"]))
-               for n, label in zip(names, labels)]
-    shuffled = np.asarray(scores["shuffled_labels"]).mean(axis=0) if scores["n_permutations"] \
-        else None
-    per_split = [
-        (str(i + 1), str(scores["train_sizes"][i]), str(scores["test_sizes"][i]),
-         _fmt(scores["model"][i]), *(_fmt(v[i]) for v in scores["baselines"].values()),
-         *((_fmt(float(shuffled[i])),) if shuffled is not None else ()))
-        for i in range(len(scores["model"]))
-    ]
-    p_value = "n/a" if scores["p_value"] is None else f"{scores['p_value']:.3g}"
-    test = (f"Margin over the best baseline ({scores['best_baseline']}): "
-            f"{scores['margin']:+.4f}; Nadeau-Bengio corrected resampled t-test, one-sided: "
-            f"t = {_fmt(scores['t_statistic'])}, p = {p_value}; beats the baseline at alpha "
-            f"{scores['alpha']}: {'yes' if scores['beats_baseline'] else 'no'}.")
-    if scores["n_permutations"] >= 19:
-        test += (f" Permutation p-value ({scores['n_permutations']} runs on shuffled labels): "
-                 f"{scores['permutation_p_value']:.3g}.")
+    three = "{:.3f}".format
+    per_split = scores.to_frame()
+    per_split.index = per_split.index + 1
+    per_split.insert(0, "validation rows", scores.test_sizes)
+    per_split.insert(0, "train rows", scores.train_sizes)
+    summary = scores.score_summary()
     return [
         ("p", f"Every score comes from the same splits: the model, the Dummy baselines and the "
-              f"model refit on shuffled labels. Metric: {scores['scoring']} (higher is "
-              "better)."),
-        ("figure", "fold_scores.png", f"{scores['scoring']} of each split."),
-        ("table", (scores["scoring"], "mean", "std"), summary),
-        ("p", test),
-        ("table", ("split", "train rows", "validation rows", "model",
-                   *scores["baselines"], *(("shuffled",) if shuffled is not None else ())),
-         per_split),
+              f"model refit on shuffled labels. Metric: {scores.scoring} (higher is better)."),
+        _figure("fold_scores.png", scoring=scores.scoring),
+        _table(summary, formats={"mean": three, "std": lambda v: "n/a" if math.isnan(v)
+                                 else three(v)}),
+        ("p", scores.test_text),
+        *([("p", scores.chance_text)] if scores.chance_text else []),
+        _table(per_split, header=("split", *per_split.columns),
+               formats={c: three for c in per_split.columns if "rows" not in c}),
     ]
 
 
-def _diagnosis_blocks(diagnosis):
-    baseline = diagnosis["baseline"]
+def _diagnosis_blocks(fit):
     return [
-        ("p", f"One fit of the pipeline on the {diagnosis['fit']}, read by skfit.diagnose: "
-              f"status {diagnosis['status']}, {epochs_text(diagnosis)}. Baseline for {baseline['score']}: "
-              f"{baseline['value']:.4g} ({baseline['meaning']})."),
-        ("figure", "loss_curves.png", "Training and validation curves of that fit."),
+        ("p", fit.description),
+        _figure("loss_curves.png"),
         ("p", "Evidence:"),
-        ("list", diagnosis["evidence"]),
+        ("list", fit.diagnosis.evidence),
         ("p", "Advice:"),
-        ("list", diagnosis["advice"]),
-    ]
-
-
-def _reproduce_blocks(results):
-    settings = ", ".join(f"{k}={v}" for k, v in results["settings"].items())
-    return [
-        ("p", f"Command: {results['command']}"),
-        ("p", f"Settings: {settings}. skfit {results['skfit_version']}; the run took "
-              f"{results['seconds']} s."),
+        ("list", fit.diagnosis.advice),
     ]
 
 
@@ -337,41 +248,59 @@ def _markdown_block(block):
     return [row(header), "|" + "---|" * len(header), *map(row, rows)]
 
 
+_CSS = """
+body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #222;
+       max-width: 980px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
+h1 { font-size: 1.7em; border-bottom: 2px solid #2c6fbb; padding-bottom: .2em; }
+h2 { font-size: 1.3em; margin-top: 1.6em; color: #2c6fbb; }
+table { border-collapse: collapse; margin: .8em 0; font-size: .92em; }
+th, td { border: 1px solid #ccc; padding: .25em .6em; text-align: left; }
+th { background: #eef3fa; }
+td:first-child { white-space: nowrap; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: 1em 0; }
+img { max-width: 100%; border: 1px solid #ddd; }
+figcaption { font-size: .9em; color: #555; }
+"""
+
+_HTML = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string("""\
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{{ title }}</title>
+<style>{{ css }}</style>
+</head>
+<body>
+<h1>{{ title }}</h1>
+{% for heading, blocks in sections %}
+<h2>{{ heading }}</h2>
+{% for block in blocks %}
+{% if block[0] == "p" %}
+<p>{{ block[1] }}</p>
+{% elif block[0] == "list" %}
+<ul>{% for item in block[1] %}<li>{{ item }}</li>{% endfor %}</ul>
+{% elif block[0] == "figure" %}
+<figure><img alt="{{ block[2] }}" src="data:image/png;base64,{{ images[block[1]] }}">\
+<figcaption>{{ block[2] }}</figcaption></figure>
+{% else %}
+<table>{% if block[1] | select | list %}<tr>{% for cell in block[1] %}<th>{{ cell }}</th>\
+{% endfor %}</tr>{% endif %}{% for row in block[2] %}<tr>{% for cell in row %}\
+<td{% if cell is numeric_text %} class="num"{% endif %}>{{ cell }}</td>{% endfor %}</tr>\
+{% endfor %}</table>
+{% endif %}
+{% endfor %}
+{% endfor %}
+</body>
+</html>
+""")
+_HTML.environment.tests["numeric_text"] = lambda text: (
+    str(text).replace(".", "", 1).replace("-", "", 1).replace("+", "", 1).isdigit()
+)
+
+
 def to_html(document, figures):
     """Render the document as one HTML page with the figures inlined (base64 PNG)."""
     title, sections = document
-    body = [f"<h1>{html.escape(title)}</h1>"]
-    for heading, blocks in sections:
-        body.append(f"<h2>{html.escape(heading)}</h2>")
-        body += [_html_block(block, figures) for block in blocks]
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-        + "\n".join(body) + "\n</body>\n</html>\n"
-    )
-
-
-def _html_block(block, figures):
-    kind = block[0]
-    if kind == "p":
-        return f"<p>{html.escape(block[1])}</p>"
-    if kind == "list":
-        return "<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in block[1]) + "</ul>"
-    if kind == "figure":
-        data = base64.b64encode(figures[block[1]]).decode("ascii")
-        caption = html.escape(block[2])
-        return (f'<figure><img alt="{caption}" src="data:image/png;base64,{data}">'
-                f"<figcaption>{caption}</figcaption></figure>")
-    header, rows = block[1], block[2]
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header) if any(header) else ""
-    body = "".join(
-        "<tr>" + "".join(_html_cell(c) for c in row) + "</tr>" for row in rows
-    )
-    return f"<table>{'<tr>' + head + '</tr>' if head else ''}{body}</table>"
-
-
-def _html_cell(value):
-    text = str(value)
-    numeric = text.replace(".", "", 1).replace("-", "", 1).replace("+", "", 1).isdigit()
-    return f'<td class="num">{html.escape(text)}</td>' if numeric else \
-        f"<td>{html.escape(text)}</td>"
+    images = {name: base64.b64encode(png).decode("ascii") for name, png in figures.items()}
+    return _HTML.render(title=title, sections=sections, images=images, css=_CSS)

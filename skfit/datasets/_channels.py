@@ -29,6 +29,10 @@ _KINDS = {"noise", "zeros"}
 def add_channels(X, n_channels=None, kind="noise", random_state=None):
     """Append noise or all-zero columns to a feature matrix.
 
+    The chapter's noisy-features experiment: features that carry no
+    information (uniform noise) hurt a model more than features that carry
+    nothing at all (zeros), and a feature selection should drop them.
+
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
@@ -49,6 +53,11 @@ def add_channels(X, n_channels=None, kind="noise", random_state=None):
     -------
     X_new : ndarray or DataFrame of shape (n_samples, n_features + n_channels)
         ``X`` followed by the new channels.
+
+    See Also
+    --------
+    load_digits_channels : Digits with the channels appended, ready to use.
+    MutualInfoSelector : Drops the channels that carry no information.
 
     Examples
     --------
@@ -89,7 +98,7 @@ def add_channels(X, n_channels=None, kind="noise", random_state=None):
     prefer_skip_nested_validation=True,
 )
 def load_digits_channels(kind="noise", *, n_channels=None, random_state=0, return_X_y=False):
-    """sklearn's 8x8 digits with noise or zero channels appended.
+    """Load sklearn's 8x8 digits with noise or zero channels appended.
 
     The offline stand-in for the book's MNIST experiment: pixels are scaled
     to [0, 1] (as the book divides MNIST by 255), then ``n_channels``
@@ -113,6 +122,11 @@ def load_digits_channels(kind="noise", *, n_channels=None, random_state=0, retur
         ``target`` (the digit, 0-9), ``feature_names`` (``"pixel_r_c"`` then
         ``"{kind}_i"``), ``added`` (boolean mask of the appended columns) and
         ``DESCR``; or ``(data, target)`` when ``return_X_y`` is True.
+
+    See Also
+    --------
+    add_channels : Append channels to any feature matrix.
+    load_mnist : The book's MNIST, from a local copy.
 
     Examples
     --------
@@ -143,6 +157,10 @@ def load_digits_channels(kind="noise", *, n_channels=None, random_state=0, retur
 def load_mnist(path=None):
     """Load MNIST from Keras's local cache; never downloads.
 
+    The book's own data set, when a copy is already on this machine
+    (``~/.keras/datasets/mnist.npz``, or ``path``); the tests and examples
+    use :func:`load_digits_channels` instead, which needs nothing.
+
     Parameters
     ----------
     path : str, path-like or None, default=None
@@ -163,6 +181,10 @@ def load_mnist(path=None):
         When the file is absent, with how to download it once.
     ValueError
         When the file lacks the MNIST arrays.
+
+    See Also
+    --------
+    load_digits_channels : The offline stand-in used by the tests and examples.
 
     Examples
     --------

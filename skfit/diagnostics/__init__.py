@@ -5,7 +5,8 @@ from ..utils._lazy import attach
 __getattr__, __dir__, __all__ = attach(
     __name__,
     {
-        "._diagnose": ["diagnose", "Diagnosis"],
+        "._diagnose": ["diagnose"],
+        "._diagnosis": ["Diagnosis", "DiagnosisDisplay"],
         "._display": ["LossCurveDisplay"],
     },
 )

@@ -4,8 +4,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ..utils._docstrings import PARAMETERS
 from ..utils._estimators import final_estimator
-from ._diagnose import greater_is_better
+from ._curves import greater_is_better
 from ._history import check_history
 
 __all__ = ["LossCurveDisplay"]
@@ -14,6 +15,7 @@ _LABELS = {"loss": "training loss", "val_loss": "validation loss"}
 _STYLES = {"loss": "--", "val_loss": "-"}
 
 
+@PARAMETERS
 class LossCurveDisplay:
     """Training and validation loss per epoch, with the best epoch marked.
 
@@ -39,10 +41,8 @@ class LossCurveDisplay:
         The curve of each ``(name, metric)``.
     best_markers_ : dict of str to matplotlib Line2D
         The best-epoch marker of each variant.
-    ax_ : matplotlib Axes
-        Axes with the curves.
-    figure_ : matplotlib Figure
-        Figure containing the curves.
+    %(ax_)s
+    %(figure_)s
 
     See Also
     --------
@@ -65,13 +65,13 @@ class LossCurveDisplay:
         self.metrics = metrics
         self.best_epochs = best_epochs
 
+    @PARAMETERS
     def plot(self, ax=None, **kwargs):
         """Draw the curves.
 
         Parameters
         ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure is created when None.
+        %(ax)s
         **kwargs : dict
             Passed to ``matplotlib.axes.Axes.plot`` for every curve.
 
@@ -108,6 +108,7 @@ class LossCurveDisplay:
         self.ax_, self.figure_ = ax, ax.figure
         return self
 
+    @PARAMETERS
     @classmethod
     def from_estimator(cls, estimator, *, name=None, ax=None, **kwargs):
         """Plot the training and validation loss of one fitted model.
@@ -119,8 +120,7 @@ class LossCurveDisplay:
             Keras ``History`` or a history dict work too.
         name : str, default=None
             Name in the title; the estimator's class name by default.
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure is created when None.
+        %(ax)s
         **kwargs : dict
             Passed to ``matplotlib.axes.Axes.plot``.
 
@@ -141,6 +141,7 @@ class LossCurveDisplay:
         display.ax_.set_title(name)
         return display
 
+    @PARAMETERS
     @classmethod
     def from_histories(cls, histories, *, metrics=("val_loss",), ax=None, **kwargs):
         """Plot one metric (by default the validation loss) of several variants.
@@ -153,8 +154,7 @@ class LossCurveDisplay:
         metrics : tuple of str, default=("val_loss",)
             History keys drawn for every variant; ``("loss",)`` compares
             training curves, for example of several learning rates.
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure is created when None.
+        %(ax)s
         **kwargs : dict
             Passed to ``matplotlib.axes.Axes.plot``.
 

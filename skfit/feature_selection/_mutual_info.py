@@ -48,6 +48,10 @@ def mutual_info_scores(
 ):
     """Estimate the mutual information between each feature and the target.
 
+    Mutual information measures how much knowing a feature tells about the
+    target, for any kind of dependence (not only linear); the chapter's
+    way to score a feature's usefulness before keeping it.
+
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)

@@ -14,7 +14,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import column_or_1d
 
 from ..utils.fixes import StrOptions, _fit_context
-from ..utils.validation import check_label_values
+from ..utils.validation import check_target
 from ._objectives import (
     multilabel_objective,
     regression_objective,
@@ -37,7 +37,7 @@ class ClassifierTaskMixin:
 
     def _check_raw_target(self, y):
         if y is not None and not sp.issparse(y):
-            check_label_values(np.asarray(y, dtype=object), type(self).__name__)
+            check_target(y)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -108,7 +108,6 @@ class ClassifierTaskMixin:
                 "several multiclass targets, wrap it in "
                 "sklearn.multioutput.MultiOutputClassifier."
             )
-        check_label_values(y, type(self).__name__)
         check_classification_targets(y)
 
     def _class_indices(self, y):

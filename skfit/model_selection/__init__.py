@@ -7,8 +7,9 @@ __getattr__, __dir__, __all__ = attach(
     {
         "._duplicates": ["duplicate_groups"],
         "._split": ["DeduplicatedKFold", "train_val_test_split"],
-        "._audit": ["audit_split", "audit_cv", "AuditResult"],
-        "._baseline": ["compare_to_baseline", "BaselineReport"],
+        "._audit": ["audit_split", "audit_cv", "AuditResult", "AuditDisplay"],
+        "._baseline": ["compare_to_baseline"],
+        "._baseline_report": ["BaselineReport", "BaselineDisplay"],
         "._sweep": ["capacity_sweep", "learning_rate_sweep", "SweepResult"],
     },
 )

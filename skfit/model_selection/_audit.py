@@ -14,7 +14,10 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import check_array, indexable
 from sklearn.utils.multiclass import type_of_target
 
+from ..utils._docstrings import PARAMETERS
+from ..utils._results import Result, axes_or_new
 from ..utils.fixes import _num_samples, validate_params
+from ..utils.validation import check_target
 from ._duplicates import duplicate_groups
 
 _CHECKS = {  # column: (name in the summary, what a nonzero value means)
@@ -60,20 +63,37 @@ class SplitAudit:
 
 
 @dataclass(frozen=True, repr=False)
-class AuditResult:
+class AuditResult(Result):
     """The leak audit of one or more train/validation splits.
 
-    Attributes
+    Returned by :func:`audit_split` and :func:`audit_cv`. It speaks skfit's
+    results protocol: a one-line ``repr``, ``summary()`` (also what
+    ``print`` shows), ``to_dict()``, ``to_frame()`` and ``plot()``.
+
+    Parameters
     ----------
     splits : tuple of SplitAudit
         One record per split, in the order the splits were given.
-
     n_samples : int
         Number of rows in ``X``.
-
     n_duplicate_rows : int
         Rows of ``X`` identical to an earlier row (whether or not a split
         separates them).
+
+    Attributes
+    ----------
+    ok : bool
+        True when no split has any leak; the verdict, "ok, no leak found"
+        or "LEAKS FOUND", opens the summary.
+    findings : list of str
+        One line per check (overlap, duplicates, time order, unseen classes,
+        class-sorted): "ok", "not checked" with what to pass, or "LEAK in k
+        of n splits" with what leaks.
+
+    See Also
+    --------
+    audit_cv : Audit every split of a cross-validator.
+    audit_split : Audit one split.
 
     Examples
     --------
@@ -82,8 +102,8 @@ class AuditResult:
     >>> from skfit.model_selection import audit_cv
     >>> X = np.array([[0], [1], [2], [0], [1], [2]])
     >>> result = audit_cv(KFold(2), X, y=[0, 0, 0, 1, 1, 1])
-    >>> result.ok
-    False
+    >>> result
+    AuditResult(n_splits=2, n_samples=6, ok=False, leaks=['duplicates', 'unseen classes', 'class-sorted'])
     >>> frame = result.to_frame()
     >>> frame[["n_duplicates", "unseen_classes"]]  # doctest: +NORMALIZE_WHITESPACE
            n_duplicates unseen_classes
@@ -98,8 +118,11 @@ class AuditResult:
 
     @property
     def ok(self):
-        """True when no split has any leak."""
         return all(split.ok for split in self.splits)
+
+    @property
+    def findings(self):
+        return [self._check_line(column) for column in _CHECKS]
 
     def to_frame(self):
         """One row per split, one column per count, plus an ``ok`` column.
@@ -117,21 +140,48 @@ class AuditResult:
         frame.index.name = "split"
         return frame
 
-    def summary(self):
-        """A readable report: a verdict, one line per check, then the table.
+    @PARAMETERS
+    def plot(self, ax=None):
+        """Plot, for each split, its validation rows and those that leak.
+
+        Parameters
+        ----------
+        %(ax)s
 
         Returns
         -------
-        text : str
+        display : AuditDisplay
+            The drawn display (``figure_``, ``ax_``, ``bars_``).
         """
-        verdict = "ok, no leak found" if self.ok else "LEAKS FOUND"
-        lines = [
+        return AuditDisplay(self.to_frame(), verdict=self._verdict()).plot(ax=ax)
+
+    def _verdict(self):
+        return "ok, no leak found" if self.ok else "LEAKS FOUND"
+
+    def _repr_fields(self):
+        leaks = [_CHECKS[column][0] for column in _CHECKS
+                 if any(getattr(split, column) for split in self.splits)]
+        return {"n_splits": len(self.splits), "n_samples": self.n_samples, "ok": self.ok,
+                "leaks": leaks}
+
+    def _summary_lines(self):
+        return [
             f"Leak audit of {len(self.splits)} split(s) of {self.n_samples} rows: "
-            f"{verdict}",
+            f"{self._verdict()}",
             f"  X holds {self.n_duplicate_rows} rows identical to an earlier row",
+            *(f"  {line}" for line in self.findings),
         ]
-        lines += [f"  {self._check_line(column)}" for column in _CHECKS]
-        return "\n".join([*lines, "", self.to_frame().to_string()])
+
+    def _content(self):
+        frame = self.to_frame()
+        return {
+            "n_splits": len(self.splits),
+            "n_samples": self.n_samples,
+            "n_duplicate_rows": self.n_duplicate_rows,
+            "ok": self.ok,
+            "findings": self.findings,
+            "per_split": {column: frame[column].tolist() for column in frame.columns},
+        }
 
     def _check_line(self, column):
         name, meaning = _CHECKS[column]
@@ -150,8 +200,82 @@ class AuditResult:
             detail = f"{sum(leaking)} {meaning}"
         return f"{name:<15} LEAK in {len(leaking)} of {len(values)} splits: {detail}"
 
-    def __repr__(self):
-        return self.summary()
+
+@PARAMETERS
+class AuditDisplay:
+    """Validation rows of each split, and how many of them leak, by check.
+
+    Create it with :meth:`AuditResult.plot`; the constructor only stores
+    data, and :meth:`plot` draws.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``AuditResult.to_frame()``: one row per split.
+    verdict : str
+        The audit's verdict, shown in the title.
+
+    Attributes
+    ----------
+    bars_ : dict of str to matplotlib BarContainer
+        The bars of the validation rows (``"n_test"``) and of each count
+        check (``"n_overlap"``, ``"n_duplicates"``, ``"n_temporal"``) run.
+    %(ax_)s
+    %(figure_)s
+
+    See Also
+    --------
+    audit_cv : Compute the audit.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sklearn.model_selection import KFold
+    >>> from skfit.model_selection import audit_cv
+    >>> X = np.array([[0], [1], [2], [0], [1], [2]])
+    >>> display = audit_cv(KFold(2), X).plot()
+    >>> sorted(display.bars_)
+    ['n_duplicates', 'n_overlap', 'n_test']
+    """
+
+    def __init__(self, frame, *, verdict):
+        self.frame = frame
+        self.verdict = verdict
+
+    @PARAMETERS
+    def plot(self, ax=None):
+        """Draw the bars.
+
+        Parameters
+        ----------
+        %(ax)s
+
+        Returns
+        -------
+        display : AuditDisplay
+            ``self``, with ``ax_``, ``figure_`` and ``bars_`` set.
+        """
+        ax = axes_or_new(ax)
+        splits = np.arange(1, len(self.frame) + 1)
+        counted = [c for c in ("n_overlap", "n_duplicates", "n_temporal")
+                   if self.frame[c].notna().all()]
+        width = 0.8 / (1 + len(counted))
+        self.bars_ = {"n_test": ax.bar(splits - 0.4 + width / 2, self.frame["n_test"], width,
+                                       color="0.8", label="validation rows")}
+        for i, column in enumerate(counted, start=1):
+            self.bars_[column] = ax.bar(
+                splits - 0.4 + (i + 0.5) * width, self.frame[column].astype(float), width,
+                color=f"C{i}", label=f"{_CHECKS[column][0]}: {_CHECKS[column][1]}",
+            )
+        ax.set_xticks(splits)
+        ax.set_xlabel("split")
+        ax.set_ylabel("rows")
+        ax.set_title(f"leak audit of {len(splits)} split(s): {self.verdict}")
+        ax.legend(fontsize="small")
+        self.ax_, self.figure_ = ax, ax.figure
+        return self
 
 
 @validate_params(
@@ -166,6 +290,10 @@ class AuditResult:
 )
 def audit_split(X, train, test, *, y=None, time=None):
     """Audit one train/validation split for leaks.
+
+    Counts the validation rows that are in training too, that copy a
+    training row, or that come before the latest training row, and the
+    classes that validation holds but training does not.
 
     Parameters
     ----------
@@ -203,6 +331,8 @@ def audit_split(X, train, test, *, y=None, time=None):
 unseen_classes=None, class_sorted_unshuffled=None)
     """
     X, y = indexable(X, y)
+    if y is not None:
+        check_target(y)
     return _audit(X, [(train, test)], y, time)
 
 
@@ -218,6 +348,9 @@ unseen_classes=None, class_sorted_unshuffled=None)
 )
 def audit_cv(cv, X, y=None, *, groups=None, time=None):
     """Audit every split of a cross-validator for leaks.
+
+    The checks of :func:`audit_split`, for each split, and whether an
+    unshuffled splitter cut data sorted by class into blocks.
 
     Parameters
     ----------
@@ -263,6 +396,8 @@ def audit_cv(cv, X, y=None, *, groups=None, time=None):
     True
     """
     X, y, groups = indexable(X, y, groups)
+    if y is not None:
+        check_target(y)
     cv = check_cv(cv, y, classifier=_is_class_labels(y))
     return _audit(X, cv.split(X, y, groups), y, time)
 
@@ -281,6 +416,9 @@ def _audit(X, splits, y, time):
         train = _check_indices(train, "train", n_samples)
         test = _check_indices(test, "test", n_samples)
         records.append(_audit_one(train, test, duplicates, y, class_sorted, time))
+    if not records:
+        raise ValueError("cv gives no train/validation split to audit; pass a splitter, an "
+                         "int >= 2, or a non-empty iterable of (train, test) pairs.")
     return AuditResult(
         splits=tuple(records),
         n_samples=n_samples,
@@ -351,7 +489,24 @@ def _check_time(time, X, n_samples):
         raise ValueError(
             f"time has {n_missing} missing values; every row needs a time."
         )
+    if time.dtype.kind not in "iufmM":
+        time = _orderable_times(time)
     return time
+
+
+def _orderable_times(time):
+    """Numbers or datetimes from an object array of them, or a clear error."""
+    try:
+        return np.asarray(time.tolist(), dtype=float)
+    except (TypeError, ValueError):
+        pass
+    try:
+        return pd.to_datetime(pd.Series(time), format="mixed").to_numpy()
+    except (TypeError, ValueError):
+        raise ValueError(
+            "time must hold numbers or datetimes that can be ordered; got values of types "
+            f"{sorted({type(t).__name__ for t in time.tolist()})}, such as {time[0]!r}."
+        ) from None
 
 
 def _check_indices(indices, name, n_samples):

@@ -1,7 +1,5 @@
 """Common-sense baselines and significance tests on identical folds."""
 
-import dataclasses
-import math
 import warnings
 from numbers import Integral
 
@@ -13,11 +11,20 @@ from sklearn.model_selection import check_cv, cross_validate
 from sklearn.utils import check_random_state, indexable
 from sklearn.utils.multiclass import type_of_target
 
-from ..utils._estimators import estimator_kind
-from ..utils.fixes import HasMethods, Interval, StrOptions, scorer_score_func, validate_params
-from ._stats import corrected_resampled_ttest, permutation_p_value
+from ..utils._estimators import estimator_kind, final_estimator
+from ..utils.fixes import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    _safe_indexing,
+    scorer_response_methods,
+    scorer_score_func,
+    validate_params,
+)
+from ..utils.validation import check_target
+from ._baseline_report import BaselineReport
 
-__all__ = ["compare_to_baseline", "BaselineReport"]
+__all__ = ["compare_to_baseline"]
 
 _BASELINE_STRATEGIES = {
     "classification": ("most_frequent", "prior", "stratified", "uniform"),
@@ -31,183 +38,9 @@ _METRIC_MODULE_TASK = {
 }
 _METRIC_HINT = {
     "classification": "'accuracy', 'balanced_accuracy', 'f1_macro' or 'roc_auc'",
+    "multiclass": "'accuracy', 'balanced_accuracy', 'f1_macro' or 'roc_auc_ovr'",
     "regression": "'r2', 'neg_mean_absolute_error' or 'neg_root_mean_squared_error'",
 }
-
-
-@dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class BaselineReport:
-    """Scores of a model, its common-sense baselines and shuffled labels.
-
-    Returned by :func:`compare_to_baseline`; every score comes from the
-    same train/test splits, so the per-split scores are paired.
-
-    Parameters
-    ----------
-    model_name : str
-        Name of the evaluated estimator's class.
-    scoring : str
-        The metric (higher is better).
-    model_scores : ndarray of shape (n_splits,)
-        Test score of the model on each split.
-    baseline_scores : dict of str to ndarray of shape (n_splits,)
-        Test scores of each ``DummyClassifier``/``DummyRegressor`` strategy.
-    permutation_scores : ndarray of shape (n_permutations, n_splits)
-        Test scores of the model refit on permuted targets.
-    train_sizes, test_sizes : ndarray of shape (n_splits,)
-        Number of training and test samples of each split.
-    alpha : float, default=0.05
-        Significance level used by :attr:`beats_baseline`.
-
-    Attributes
-    ----------
-    n_splits : int
-        Number of train/test splits.
-    best_baseline : str
-        Strategy of the baseline with the highest mean score.
-    margin : float
-        Mean model score minus mean score of the best baseline.
-    t_statistic : float
-        Nadeau-Bengio corrected resampled t statistic of the per-split
-        differences between the model and the best baseline.
-    p_value : float
-        One-sided p-value of that test (the null hypothesis: the model is no
-        better than the best baseline). NaN with a single split.
-    permutation_p_value : float
-        ``(#{permutations whose mean score >= the model's} + 1) /
-        (n_permutations + 1)``; NaN without permutations.
-    beats_baseline : bool
-        ``margin > 0`` and ``p_value < alpha``.
-
-    Notes
-    -----
-    Assumptions of the corrected t-test: the per-split differences are
-    roughly normal and exchangeable (same-size splits drawn from the same
-    distribution), and their correlation, caused by overlapping training
-    sets, is about ``n_test / n_train`` (Nadeau and Bengio, 2003). It is a
-    heuristic for K-fold and repeated K-fold (Bouckaert and Frank, 2004),
-    and only a rough guide for time-ordered splits whose training sets grow.
-    The best baseline is picked on the same data; beating the strongest of
-    the baselines is the claim that is tested.
-    """
-
-    model_name: str
-    scoring: str
-    model_scores: np.ndarray
-    baseline_scores: dict
-    permutation_scores: np.ndarray
-    train_sizes: np.ndarray
-    test_sizes: np.ndarray
-    alpha: float = 0.05
-
-    @property
-    def n_splits(self):
-        return len(self.model_scores)
-
-    @property
-    def best_baseline(self):
-        return max(self.baseline_scores, key=lambda name: self.baseline_scores[name].mean())
-
-    @property
-    def margin(self):
-        return float(self.model_scores.mean() - self.baseline_scores[self.best_baseline].mean())
-
-    def _ttest(self):
-        differences = self.model_scores - self.baseline_scores[self.best_baseline]
-        return corrected_resampled_ttest(
-            differences, self.train_sizes.mean(), self.test_sizes.mean()
-        )
-
-    @property
-    def t_statistic(self):
-        return self._ttest()[0]
-
-    @property
-    def p_value(self):
-        return self._ttest()[1]
-
-    @property
-    def permutation_p_value(self):
-        return permutation_p_value(self.model_scores.mean(), self.permutation_scores.mean(axis=1))
-
-    @property
-    def beats_baseline(self):
-        return bool(self.margin > 0 and self.p_value < self.alpha)
-
-    def to_frame(self):
-        """Per-split scores as a DataFrame.
-
-        Returns
-        -------
-        frame : pandas.DataFrame
-            One row per split (index ``split``); columns ``model``, one per
-            baseline strategy and, with permutations, ``shuffled_labels``
-            (the mean over permutations). ``frame.mean()`` gives the summary.
-        """
-        columns = {"model": self.model_scores, **self.baseline_scores}
-        if len(self.permutation_scores):
-            columns["shuffled_labels"] = self.permutation_scores.mean(axis=0)
-        return pd.DataFrame(columns, index=pd.RangeIndex(self.n_splits, name="split"))
-
-    def plot(self, ax=None):
-        """Plot per-split scores of the model, the baselines and shuffled labels.
-
-        Parameters
-        ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure is created when None.
-
-        Returns
-        -------
-        ax : matplotlib Axes
-        """
-        if ax is None:
-            import matplotlib.pyplot as plt
-
-            _, ax = plt.subplots()
-        splits = np.arange(1, self.n_splits + 1)
-        ax.plot(splits, self.model_scores, "o-", lw=2, color="C0", zorder=3,
-                label=self.model_name)
-        for color, (strategy, scores) in enumerate(self.baseline_scores.items(), start=1):
-            ax.plot(splits, scores, "s--", lw=1, color=f"C{color}",
-                    label=f"baseline: {strategy}")
-        permuted = self.permutation_scores
-        if len(permuted):
-            ax.fill_between(splits, permuted.min(axis=0), permuted.max(axis=0), color="0.5",
-                            alpha=0.3, label="shuffled labels: range")
-            ax.plot(splits, permuted.mean(axis=0), "^:", color="0.3",
-                    label=f"shuffled labels: mean of {len(permuted)}")
-        ax.set_xticks(splits)
-        ax.set_xlabel("split")
-        ax.set_ylabel(self.scoring)
-        ax.set_title(f"margin {self.margin:+.3f} over {self.best_baseline}, "
-                     f"p = {self.p_value:.2g}")
-        ax.legend(fontsize="small")
-        return ax
-
-    def __repr__(self):
-        rows = {"model": self.model_scores, **self.baseline_scores}
-        if len(self.permutation_scores):
-            rows["shuffled labels"] = self.permutation_scores.ravel()
-        width = max(map(len, rows))
-        lines = [
-            f"BaselineReport({self.model_name}, scoring={self.scoring!r}, {self.n_splits} splits)",
-            f"  {'':{width}}   mean    std",
-        ]
-        for name, scores in rows.items():
-            std = scores.std(ddof=1) if scores.size > 1 else math.nan
-            lines.append(f"  {name:{width}}  {scores.mean():6.3f}  {std:5.3f}")
-        lines += [
-            f"  margin over best baseline ({self.best_baseline}): {self.margin:+.3f}",
-            f"  p-value (Nadeau-Bengio corrected t-test, one-sided): {self.p_value:.3g}",
-        ]
-        if len(self.permutation_scores):
-            lines.append(
-                f"  permutation p-value ({len(self.permutation_scores)} permutations): "
-                f"{self.permutation_p_value:.3g}"
-            )
-        lines.append(f"  beats baseline at alpha={self.alpha}: {self.beats_baseline}")
-        return "\n".join(lines)
 
 
 @validate_params(
@@ -289,6 +122,11 @@ def compare_to_baseline(
         When ``cv`` gives a single split: no significance test is possible,
         and ``p_value`` is NaN.
 
+    See Also
+    --------
+    BaselineReport : The result, with its plot.
+    diagnose : Read one fit off its loss curves.
+
     Notes
     -----
     The p-value tests whether the model beats the best baseline: one-sided,
@@ -312,7 +150,8 @@ def compare_to_baseline(
     True
     """
     X, y, groups = indexable(X, y, groups)
-    task, reason = _infer_task(estimator, y)
+    learner = final_estimator(estimator)  # a Pipeline's model names the report
+    task, reason = _infer_task(estimator, learner, y)
     scorer, scoring_name = _resolve_scorer(estimator, scoring, task, reason)
     splitter = check_cv(cv, y, classifier=task == "classification")
     folds = list(splitter.split(X, y, groups))
@@ -325,16 +164,24 @@ def compare_to_baseline(
             stacklevel=3,  # the caller of the validate_params wrapper
         )
     rng = check_random_state(random_state)
+    dummy_seed = rng.randint(np.iinfo(np.int32).max)
+    baselines = dict(_baselines(task, dummy_seed))
+    if task == "classification":
+        _check_training_classes(y, folds)
+    if n_permutations and groups is not None:
+        _check_permutable(y, groups)
+    _check_scorer_applies(scorer, scoring_name, baselines, X, y, folds[0], task)
+    _check_response_method(scorer, scoring_name, estimator, learner)
+    model_scorer = _FiniteScorer(scorer, type(learner).__name__)
 
-    def scores(est, target):
+    def scores(est, target, scorer=model_scorer):
         result = cross_validate(
             est, X, target, cv=folds, scoring=scorer, n_jobs=n_jobs, error_score="raise"
         )
         return result["test_score"]
 
-    dummy_seed = rng.randint(np.iinfo(np.int32).max)
     baseline_scores = {
-        strategy: scores(dummy, y) for strategy, dummy in _baselines(task, dummy_seed)
+        strategy: scores(dummy, y, scorer) for strategy, dummy in baselines.items()
     }
     model_scores = scores(estimator, y)
     y_values = np.asarray(y)
@@ -343,7 +190,7 @@ def compare_to_baseline(
          for _ in range(n_permutations)]
     ).reshape(n_permutations, len(folds))
     return BaselineReport(
-        model_name=type(estimator).__name__,
+        model_name=type(learner).__name__,
         scoring=scoring_name,
         model_scores=model_scores,
         baseline_scores=baseline_scores,
@@ -353,16 +200,23 @@ def compare_to_baseline(
     )
 
 
-def _infer_task(estimator, y):
+def _infer_task(estimator, learner, y):
     """Return ("classification" or "regression", reason), or raise for bad input."""
+    check_target(y)
     target_type = type_of_target(y, input_name="y")
+    values = np.unique(np.asarray(y)).tolist()
+    if len(values) < 2:
+        raise ValueError(
+            f"y holds a single value ({values[0]!r}) in all {len(np.asarray(y))} rows: there "
+            "is nothing to predict, and no model can beat a constant."
+        )
     if target_type not in ("binary", "multiclass", "continuous"):
         raise ValueError(
             "y must be a single target: binary or multiclass labels, or a continuous "
             f"target; got a {target_type!r} target."
         )
     kind = estimator_kind(estimator)
-    name = type(estimator).__name__
+    name = type(learner).__name__
     if kind == "classifier":
         if target_type == "continuous":
             raise ValueError(
@@ -400,6 +254,97 @@ def _resolve_scorer(estimator, scoring, task, reason):
     return scorer, name
 
 
+def _check_training_classes(y, folds):
+    """Every training part must hold two classes, or no classifier can fit it."""
+    for number, (train, _) in enumerate(folds, start=1):
+        classes = np.unique(np.asarray(_safe_indexing(y, train))).tolist()
+        if len(classes) < 2:
+            raise ValueError(
+                f"The training part of split {number} ({len(train)} rows) holds only the "
+                f"class {classes[0]!r}: a classifier needs two or more. Use fewer folds, a "
+                "stratified splitter, or more rows of the other classes."
+            )
+
+
+def _check_scorer_applies(scorer, name, baselines, X, y, fold, task):
+    """Score a constant baseline on the first split: a metric that cannot apply to
+    this target (roc_auc on three classes, f1 with the binary average on a
+    multiclass target) fails here, before the model is fit."""
+    dummy = next(iter(baselines.values()))
+    train, test = fold
+    X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
+    fitted = dummy.fit(X_train, y_train)
+    try:
+        scorer(fitted, _safe_indexing(X, test), _safe_indexing(y, test))
+    except (ValueError, TypeError) as exc:
+        target_type = type_of_target(y, input_name="y")
+        hint = _METRIC_HINT["multiclass" if target_type == "multiclass" else task]
+        raise ValueError(
+            f"scoring={name!r} cannot score this {target_type} target ({exc}). Use a "
+            f"metric that applies to it, such as {hint}."
+        ) from None
+
+
+def _check_response_method(scorer, name, estimator, learner):
+    """The model must have one of the methods the scorer calls."""
+    methods = scorer_response_methods(scorer)
+    if methods and not any(hasattr(estimator, method) for method in methods):
+        raise ValueError(
+            f"scoring={name!r} needs {' or '.join(methods)}, which "
+            f"{type(learner).__name__} does not have; choose a metric that uses predict, "
+            "such as 'accuracy' or 'r2'."
+        )
+
+
+def _group_codes(groups):
+    """Integer codes of group labels of any type; missing labels share one code."""
+    return pd.factorize(np.asarray(groups, dtype=object).ravel(), use_na_sentinel=False)[0]
+
+
+def _check_permutable(y, groups):
+    """Shuffling within groups must be able to change y, or the permutation test is void."""
+    y, groups = np.asarray(y), _group_codes(groups)
+    for group in np.unique(groups):
+        if len(np.unique(y[groups == group])) > 1:
+            return
+    raise ValueError(
+        "With groups, the labels are shuffled within each group, but y is constant "
+        "within every group: shuffling cannot change it, and the permutation test would "
+        "compare the model with itself. Pass n_permutations=0, or groups of several rows "
+        "with different targets."
+    )
+
+
+class _FiniteScorer:
+    """A scorer that first checks that the model's predictions are finite.
+
+    A network whose training diverged predicts NaN (or, through argmax, the
+    first class for every row); its score would be a number that means
+    nothing, or a metric's "Input contains NaN".
+    """
+
+    def __init__(self, scorer, model_name):
+        self.scorer = scorer
+        self.model_name = model_name
+
+    def __call__(self, estimator, X, y):
+        for method in ("predict_proba", "decision_function", "predict"):
+            if hasattr(estimator, method):
+                predictions = np.asarray(getattr(estimator, method)(X))
+                if predictions.dtype.kind in "fc" and not np.isfinite(predictions).all():
+                    raise ValueError(
+                        f"{self.model_name}'s {method} returned NaN or infinite values: its "
+                        "training diverged (the loss overflowed). Lower the learning rate, "
+                        "scale the inputs (StandardScaler) and, for regression, the target; "
+                        "diagnose() of a fitted model shows the loss curve."
+                    )
+                break
+        return self.scorer(estimator, X, y)
+
+    def __repr__(self):
+        return repr(self.scorer)
+
+
 def _baselines(task, seed):
     """Yield (strategy, unfitted dummy estimator) for the task."""
     for strategy in _BASELINE_STRATEGIES[task]:
@@ -410,10 +355,13 @@ def _baselines(task, seed):
 
 
 def _permutation(groups, n_samples, rng):
-    """Indices of a random permutation, within each group when groups are given."""
+    """Indices of a random permutation, within each group when groups are given.
+
+    Rows without a group label (None, NaN) form one group of their own.
+    """
     if groups is None:
         return rng.permutation(n_samples)
-    groups = np.asarray(groups)
+    groups = _group_codes(groups)
     indices = np.arange(n_samples)
     for group in np.unique(groups):
         members = np.flatnonzero(groups == group)

@@ -148,7 +148,7 @@ class DeduplicatedKFold(GroupsConsumerMixin, _BaseKFold):
         test : ndarray
             The validation set indices for that split.
         """
-        return super().split(X, y, groups)
+        yield from super().split(X, y, groups)
 
     def _iter_test_indices(self, X, y=None, groups=None):
         labels = duplicate_groups(X, decimals=self.decimals)

@@ -3,6 +3,7 @@
 import dataclasses
 import difflib
 import math
+import warnings
 from collections import Counter
 from numbers import Integral, Real
 
@@ -14,10 +15,14 @@ from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils import indexable
 
-from ..diagnostics._diagnose import diagnose, training_failure
-from ..utils.fixes import HasMethods, StrOptions, _safe_indexing, validate_params
+from ..diagnostics._curves import training_failure
+from ..diagnostics._diagnose import diagnose
+from ..diagnostics._diagnosis import STATUSES as DIAGNOSIS_STATUSES
 from ..diagnostics._history import check_history
-from ..utils._estimators import estimator_kind
+from ..utils._docstrings import PARAMETERS
+from ..utils._estimators import estimator_kind, final_estimator, final_param_name
+from ..utils._results import Result
+from ..utils.fixes import HasMethods, StrOptions, _safe_indexing, validate_params
 
 __all__ = ["capacity_sweep", "learning_rate_sweep", "SweepResult"]
 
@@ -29,10 +34,25 @@ _RULES = {
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class SweepResult:
+class SweepResult(Result):
     """Every curve of a sweep, and the value it recommends.
 
-    Returned by :func:`capacity_sweep` and :func:`learning_rate_sweep`.
+    Returned by :func:`capacity_sweep` and :func:`learning_rate_sweep`. It
+    speaks skfit's results protocol: a one-line ``repr``, ``summary()``
+    (also what ``print`` shows), ``to_dict()``, ``to_frame()`` and
+    ``plot()``.
+
+    Each fit gets a status (:attr:`statuses`, and the most common one per
+    value in ``to_frame()["status"]``), one of:
+
+    - the :func:`~skfit.diagnostics.diagnose` verdicts ``"not_training"``,
+      ``"not_generalizing"``, ``"underfitting"``, ``"overfitting"`` and
+      ``"good_fit"``;
+    - ``"no_validation"``: the fit trains, but its history has no usable
+      validation curve (no ``val_loss``, or no finite value in it), so
+      nothing more can be read;
+    - ``"too_short"``: a single epoch, finite: too short to tell whether
+      the model trains.
 
     Parameters
     ----------
@@ -52,12 +72,31 @@ class SweepResult:
 
     Attributes
     ----------
+    STATUSES : tuple of str
+        Every status a fit can get.
+    rule : str
+        How the recommended value was chosen.
     min_val_loss : ndarray of shape (n_values, n_folds)
         Lowest validation loss of each fit (NaN without a validation curve).
     trains : ndarray of shape (n_values, n_folds) of bool
         Whether each fit's training loss decreased and stayed finite.
     statuses : list of list of str
-        :func:`~skfit.diagnostics.diagnose` status of each fit.
+        The status of each fit.
+
+    See Also
+    --------
+    capacity_sweep : Sweep the model size.
+    learning_rate_sweep : Sweep the learning rate.
+
+    Examples
+    --------
+    >>> from skfit.model_selection import SweepResult
+    >>> import numpy as np
+    >>> curves = {"loss": [1.0, 0.6, 0.4, 0.3], "val_loss": [1.0, 0.7, 0.5, 0.45]}
+    >>> result = SweepResult("capacity", "hidden_layer_sizes", [(8,)], [[curves]],
+    ...                      np.array([[0.9]]), (8,))
+    >>> result
+    SweepResult(param_name='hidden_layer_sizes', values=[(8,)], n_folds=1, recommended=(8,))
     """
 
     kind: str
@@ -66,6 +105,12 @@ class SweepResult:
     histories: list
     test_scores: np.ndarray
     recommended: object
+
+    STATUSES = (*DIAGNOSIS_STATUSES, "no_validation", "too_short")
+
+    @property
+    def rule(self):
+        return _RULES[self.kind]
 
     @property
     def min_val_loss(self):
@@ -91,25 +136,29 @@ class SweepResult:
             Index: the values (as text). Columns: ``mean_min_val_loss``,
             ``sem_min_val_loss``, ``mean_best_epoch``, ``mean_test_score``,
             ``std_test_score``, ``folds_training`` (folds whose training loss
-            fell), ``status`` (most common diagnosis) and ``recommended``.
+            fell), ``status`` (most common status) and ``recommended``.
         """
         losses = self.min_val_loss
-        best_epochs = [[_best_epoch(h) for h in row] for row in self.histories]
-        frame = pd.DataFrame(
-            {
-                "mean_min_val_loss": losses.mean(axis=1),
-                "sem_min_val_loss": [_sem(row) for row in losses],
-                "mean_best_epoch": np.mean(best_epochs, axis=1),
-                "mean_test_score": self.test_scores.mean(axis=1),
-                "std_test_score": self.test_scores.std(axis=1),
-                "folds_training": self.trains.sum(axis=1),
-                "status": [Counter(row).most_common(1)[0][0] for row in self.statuses],
-                "recommended": [_same(value, self.recommended) for value in self.values],
-            },
-            index=pd.Index([str(value) for value in self.values], name=self.param_name),
-        )
+        best_epochs = np.array([[_best_epoch(h) for h in row] for row in self.histories],
+                               dtype=float)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows give NaN
+            frame = pd.DataFrame(
+                {
+                    "mean_min_val_loss": np.nanmean(losses, axis=1),
+                    "sem_min_val_loss": [_sem(row) for row in losses],
+                    "mean_best_epoch": np.nanmean(best_epochs, axis=1),
+                    "mean_test_score": self.test_scores.mean(axis=1),
+                    "std_test_score": self.test_scores.std(axis=1),
+                    "folds_training": self.trains.sum(axis=1),
+                    "status": [Counter(row).most_common(1)[0][0] for row in self.statuses],
+                    "recommended": [_same(value, self.recommended) for value in self.values],
+                },
+                index=pd.Index([str(value) for value in self.values], name=self.param_name),
+            )
         return frame
 
+    @PARAMETERS
     def plot(self, ax=None):
         """Plot the mean curve (over folds) of every value on one axis.
 
@@ -118,12 +167,13 @@ class SweepResult:
 
         Parameters
         ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure is created when None.
+        %(ax)s
 
         Returns
         -------
         display : skfit.diagnostics.LossCurveDisplay
+            The drawn display (``figure_``, ``ax_``, ``lines_``), on a log
+            scale when every loss is positive.
         """
         from ..diagnostics._display import LossCurveDisplay
 
@@ -133,40 +183,70 @@ class SweepResult:
             for value, row in zip(self.values, self.histories)
         }
         display = LossCurveDisplay.from_histories(curves, metrics=(metric,), ax=ax)
-        display.ax_.set_yscale("log")
+        if all((np.asarray(c[metric])[np.isfinite(c[metric])] > 0).all() for c in curves.values()):
+            display.ax_.set_yscale("log")
         display.ax_.set_title(
             f"{self.param_name} sweep, mean of {self.test_scores.shape[1]} folds: "
             f"recommended {self.recommended}"
         )
         return display
 
-    def __repr__(self):
-        return (
-            f"SweepResult({self.param_name}, {len(self.values)} values x "
-            f"{self.test_scores.shape[1]} folds)\n{self.to_frame().to_string()}\n"
-            f"recommended {self.param_name}={self.recommended!r}: {_RULES[self.kind]}"
-        )
+    def _repr_fields(self):
+        return {"param_name": self.param_name, "values": self.values,
+                "n_folds": self.test_scores.shape[1], "recommended": self.recommended}
+
+    def _summary_lines(self):
+        verdict = (f"recommended {self.param_name}={self.recommended!r}"
+                   if self.recommended is not None else "no value qualifies")
+        return [
+            f"{self.param_name} sweep, {len(self.values)} values x "
+            f"{self.test_scores.shape[1]} folds: {verdict} ({self.rule})",
+        ]
+
+    def _content(self):
+        frame = self.to_frame()
+        return {
+            "kind": self.kind,
+            "param_name": self.param_name,
+            "values": self.values,
+            "recommended": self.recommended,
+            "rule": self.rule,
+            "test_scores": self.test_scores,
+            "min_val_loss": self.min_val_loss,
+            "trains": self.trains,
+            "statuses": self.statuses,
+            "per_value": {column: frame[column].tolist() for column in frame.columns},
+            "histories": self.histories,
+        }
 
 
 def _min_val_loss(history):
     values = np.asarray(history.get("val_loss", [math.nan]), dtype=float)
-    return float(np.nanmin(values)) if np.isfinite(values).any() else math.nan
+    finite = values[np.isfinite(values)]
+    return float(finite.min()) if finite.size else math.nan
 
 
 def _best_epoch(history):
     values = np.asarray(history.get("val_loss", history["loss"]), dtype=float)
-    return int(np.nanargmin(values)) + 1 if np.isfinite(values).any() else math.nan
+    values = np.where(np.isfinite(values), values, np.inf)
+    return int(np.argmin(values)) + 1 if np.isfinite(values).any() else math.nan
 
 
 def _status(history):
-    try:
-        return diagnose(history).status
-    except ValueError:  # trains, but no validation curve to read further
+    """The fit's diagnosis; "too_short" or "no_validation" where diagnose cannot read on."""
+    loss = np.asarray(history["loss"], float)
+    if training_failure(loss) is not None:
+        return "not_training"
+    if len(loss) < 2:
+        return "too_short"
+    if not np.isfinite(np.asarray(history.get("val_loss", [math.nan]), float)).any():
         return "no_validation"
+    return diagnose(history).status
 
 
 def _sem(values):
     values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
     return float(values.std(ddof=1) / math.sqrt(len(values))) if len(values) > 1 else 0.0
 
 
@@ -199,19 +279,31 @@ def _recommend_learning_rate(values, trains):
 
 
 def _fit_fold(estimator, X, y, train, test, params, scorer):
+    """Fit one value on one fold; its history, and its test score (NaN if it diverged)."""
     estimator = clone(estimator).set_params(**params)
     estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train))
     history = {key: values.tolist() for key, values in check_history(estimator).items()}
-    return history, scorer(estimator, _safe_indexing(X, test), _safe_indexing(y, test))
+    if not np.isfinite(history["loss"]).all():  # diverged: its weights predict nothing
+        return history, math.nan
+    try:
+        return history, scorer(estimator, _safe_indexing(X, test), _safe_indexing(y, test))
+    except Exception:
+        # A network whose fit failed may refuse to predict; a sweep expects some
+        # values to fail (that is what it looks for), so only those may.
+        if training_failure(np.asarray(history["loss"], float)) is None:
+            raise
+        return history, math.nan
 
 
 def _sweep(kind, estimator, X, y, param_name, values, cv, groups, scoring, n_jobs):
+    learner = final_estimator(estimator)
+    target = final_param_name(estimator, param_name)  # a Pipeline's network's parameter
     params = estimator.get_params()
-    if param_name not in params:
-        close = difflib.get_close_matches(param_name, params, n=1)
+    if target not in params:
+        close = difflib.get_close_matches(param_name, learner.get_params(), n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise ValueError(
-            f"param_name={param_name!r} is not a parameter of {type(estimator).__name__}.{hint}"
+            f"param_name={param_name!r} is not a parameter of {type(learner).__name__}.{hint}"
         )
     values = list(values)
     if not values:
@@ -221,7 +313,7 @@ def _sweep(kind, estimator, X, y, param_name, values, cv, groups, scoring, n_job
     folds = list(check_cv(cv, y, classifier=classifier).split(X, y, groups))
     scorer = check_scoring(estimator, scoring)
     results = Parallel(n_jobs=n_jobs)(
-        delayed(_fit_fold)(estimator, X, y, train, test, {param_name: value}, scorer)
+        delayed(_fit_fold)(estimator, X, y, train, test, {target: value}, scorer)
         for value in values
         for train, test in folds
     )
@@ -234,7 +326,7 @@ def _sweep(kind, estimator, X, y, param_name, values, cv, groups, scoring, n_job
     if kind == "capacity" and not any("val_loss" in h for row in histories for h in row):
         raise ValueError(
             "capacity_sweep compares validation losses, but the fitted histories have no "
-            f"'val_loss': give {type(estimator).__name__} a validation set "
+            f"'val_loss': give {type(learner).__name__} a validation set "
             "(validation_fraction > 0)."
         )
     if kind == "capacity":
@@ -257,20 +349,22 @@ _COMMON_CONSTRAINTS = {
 }
 
 
-_FOLD_PARAMETERS = """    cv : int, cross-validation generator or iterable, default=None
-        As in :func:`sklearn.model_selection.cross_validate`: None is
-        5-fold, stratified for classifiers (scikeras's too, whose tags
-        do not say so).
-    groups : array-like of shape (n_samples,), default=None
-        Group labels for group-aware splitters.
-    scoring : str or callable, default=None
-        Test-fold score; None uses the estimator's ``score``.
-    n_jobs : int, default=None
-        Fits run in parallel with joblib; None means 1.
-"""
+_SWEEP_DOC = PARAMETERS.extend(
+    estimator="""estimator : estimator object
+        The model, or a Pipeline (or ``TransformedTargetRegressor``) ending
+        in it: its fit must set ``history_``, the per-epoch curves (skfit's
+        Keras estimators, scikeras).""",
+    X="""X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data.""",
+    y="""y : array-like of shape (n_samples,)
+        Target.""",
+    scoring="""scoring : str or callable, default=None
+        Test-fold score; None uses the estimator's ``score``.""",
+)
 
 
 @validate_params(_COMMON_CONSTRAINTS, prefer_skip_nested_validation=False)
+@_SWEEP_DOC
 def capacity_sweep(
     estimator,
     X,
@@ -293,18 +387,20 @@ def capacity_sweep(
 
     Parameters
     ----------
-    estimator : estimator
-        An estimator whose fit sets ``history_`` with a ``"val_loss"``
-        curve (skfit's Keras estimators with ``validation_fraction > 0``).
-    X : array-like of shape (n_samples, n_features)
-        Training data.
-    y : array-like of shape (n_samples,)
-        Target.
+    %(estimator)s
+        The history needs a ``"val_loss"`` curve (``validation_fraction > 0``).
+    %(X)s
+    %(y)s
     param_name : str, default="hidden_layer_sizes"
-        The capacity parameter.
+        The capacity parameter; for a Pipeline, the final step's name for
+        it works too (without the step prefix).
     values : list
         Values of ``param_name``, from the smallest to the largest model.
-{fold_parameters}
+    %(cv)s
+    %(groups)s
+    %(scoring)s
+    %(n_jobs)s
+
     Returns
     -------
     result : SweepResult
@@ -330,6 +426,7 @@ def capacity_sweep(
 
 
 @validate_params(_COMMON_CONSTRAINTS, prefer_skip_nested_validation=False)
+@_SWEEP_DOC
 def learning_rate_sweep(
     estimator,
     X,
@@ -353,18 +450,19 @@ def learning_rate_sweep(
 
     Parameters
     ----------
-    estimator : estimator
-        An estimator whose fit sets ``history_`` with a ``"loss"`` curve.
-    X : array-like of shape (n_samples, n_features)
-        Training data.
-    y : array-like of shape (n_samples,)
-        Target.
+    %(estimator)s
+    %(X)s
+    %(y)s
     values : list of float
         Learning rates to try, each > 0.
     param_name : str, default="learning_rate"
         The learning-rate parameter (``"optimizer__learning_rate"`` for
-        scikeras).
-{fold_parameters}
+        scikeras); for a Pipeline, the final step's name for it works too.
+    %(cv)s
+    %(groups)s
+    %(scoring)s
+    %(n_jobs)s
+
     Returns
     -------
     result : SweepResult
@@ -392,7 +490,3 @@ def learning_rate_sweep(
         "learning_rate", estimator, X, y, param_name, values, cv, groups, scoring, n_jobs
     )
 
-
-for _sweep_function in (capacity_sweep, learning_rate_sweep):
-    _sweep_function.__doc__ = _sweep_function.__doc__.replace("{fold_parameters}", _FOLD_PARAMETERS)
-del _sweep_function

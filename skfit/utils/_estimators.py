@@ -1,4 +1,12 @@
-"""What an estimator is and holds: the one place that sees through wrappers and wrong tags."""
+"""What an estimator is and holds: the one place that sees through wrappers and wrong tags.
+
+skfit's tools take a model, a Pipeline ending in one, or a
+``TransformedTargetRegressor`` around either, and mean the same network:
+each resolves the learning estimator once, where the call enters, with
+:func:`final_estimator` (its fitted state, its parameters) and
+:func:`final_param_name` (the name under which the meta-estimator sets one
+of them).
+"""
 
 from sklearn.base import ClassifierMixin, RegressorMixin, is_classifier, is_regressor
 from sklearn.pipeline import Pipeline
@@ -29,10 +37,35 @@ def final_estimator(estimator):
     (fitted, when there is one) regressor of a
     :class:`~sklearn.compose.TransformedTargetRegressor`, recursively.
     """
+    return _path_to_final(estimator)[1]
+
+
+def final_param_name(estimator, name):
+    """The name under which ``estimator`` sets its final estimator's parameter ``name``.
+
+    ``name`` itself when ``estimator`` has that parameter; otherwise the
+    name with the prefixes of the Pipeline steps and target transformers
+    leading to the final estimator (``"mlp__hidden_layer_sizes"``), when
+    that one has it; else ``name`` unchanged.
+    """
+    params = estimator.get_params()
+    if name in params:
+        return name
+    prefix, final = _path_to_final(estimator)
+    if prefix and name in getattr(final, "get_params", dict)():
+        return prefix + name
+    return name
+
+
+def _path_to_final(estimator):
+    """Return ``(parameter prefix, final estimator)``."""
+    prefix = ""
     while True:
         if isinstance(estimator, Pipeline):
-            estimator = estimator.steps[-1][1]
+            step, estimator = estimator.steps[-1]
+            prefix += f"{step}__"
         elif hasattr(estimator, "regressor_") or hasattr(estimator, "regressor"):
             estimator = getattr(estimator, "regressor_", None) or estimator.regressor
+            prefix += "regressor__"
         else:
-            return estimator
+            return prefix, estimator

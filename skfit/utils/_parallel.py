@@ -90,6 +90,10 @@ def limit_tensorflow_threads(n_threads=None, *, inter_op_threads=None):
         other pool sizes: its pools keep their sizes (only processes started
         afterwards get the new ones).
 
+    See Also
+    --------
+    register_dask_backend : A joblib dask backend that fails on dead workers.
+
     Examples
     --------
     >>> import os
@@ -177,6 +181,10 @@ def register_dask_backend():
     rerun on another worker, provided its inputs survive. joblib scatters
     each large argument to a single worker; ``parallel_config(backend="dask",
     scatter=[X, y])`` copies the data to every worker instead.
+
+    See Also
+    --------
+    limit_tensorflow_threads : Give each worker its share of the cores.
 
     Examples
     --------

@@ -40,7 +40,20 @@ def scorer_score_func(scorer):
     return getattr(scorer, "_score_func", None)
 
 
-__all__ += ["validate_params", "scorer_score_func"]
+def scorer_response_methods(scorer):
+    """Return the names of the methods a scikit-learn scorer may call, or ().
+
+    Scorers built by ``get_scorer``/``make_scorer`` keep them in the private
+    ``_response_method`` attribute (a name or a tuple of alternatives);
+    user callables have none.
+    """
+    methods = getattr(scorer, "_response_method", None)
+    if methods is None:
+        return ()
+    return (methods,) if isinstance(methods, str) else tuple(methods)
+
+
+__all__ += ["validate_params", "scorer_score_func", "scorer_response_methods"]
 
 from sklearn.utils.validation import _check_sample_weight  # noqa: E402,F401  (private)
 

@@ -1,4 +1,6 @@
-"""Input checks shared by skfit's estimators."""
+"""Input checks shared by skfit's estimators and tools."""
+
+import numpy as np
 
 
 def check_numeric_columns(X, purpose):
@@ -27,66 +29,69 @@ def check_numeric_columns(X, purpose):
         )
 
 
-def check_label_values(y, owner):
-    """Raise a ValueError when class labels are missing or mix types.
+def check_target(y, *, input_name="y"):
+    """Raise a ValueError for a target that no estimator can learn from.
 
-    sklearn's label handling fails deep inside ``np.unique`` on such labels
-    ("'<' not supported between 'NoneType' and 'str'", "boolean value of NA
-    is ambiguous"); this says what is wrong and what to do first.
+    Checks what scikit-learn reports only with an obscure message, or not
+    at all: missing values (None, NaN, ``pd.NA``, ``NaT``), infinite values,
+    labels that mix numbers and strings, and bytes labels. ``y`` itself is
+    never modified.
 
     Parameters
     ----------
-    y : ndarray
-        Class labels (any shape), as validated by sklearn.
-    owner : str
-        Who needs the labels, for the message (e.g. "KerasMLPClassifier").
+    y : array-like
+        Target values or class labels (any shape).
+    input_name : str, default="y"
+        Name of the argument, for the messages.
+
+    Raises
+    ------
+    ValueError
+        Naming the problem, how many values have it, the first row, and
+        what to do.
     """
-    import numpy as np
+    import pandas as pd
 
-    y = np.asarray(y)
-    if y.dtype.kind == "f":
-        missing = np.isnan(y)
-    elif y.dtype.kind == "O":
-        missing = np.frompyfunc(_is_missing, 1, 1)(y).astype(bool)
-    else:
+    is_list = isinstance(y, (list, tuple))  # numpy would turn [1, "a"] into ["1", "a"]
+    values = np.asarray(y, dtype=object if is_list else None).ravel()
+    if values.dtype.kind in "fc":
+        _refuse_rows(pd.isna(values), input_name, "missing values (NaN)",
+                     "every row needs a target: drop those rows, or give them a value")
+        _refuse_rows(np.isinf(values), input_name, "infinite values",
+                     "replace them, or drop those rows")
         return
-    if missing.any():
-        rows = np.flatnonzero(missing.reshape(len(y), -1).any(axis=1))
+    if values.dtype.kind != "O":
+        return
+    _refuse_rows(pd.isna(values), input_name, "missing values (None, NaN or pd.NA)",
+                 "every row needs a target: drop those rows, or give them a label")
+    is_text = np.fromiter((isinstance(v, str) for v in values), bool, len(values))
+    is_bytes = np.fromiter((isinstance(v, bytes) for v in values), bool, len(values))
+    _refuse_rows(is_bytes, input_name, "bytes labels", "decode them to str first")
+    if is_text.any() and not is_text.all():
+        number, text = values[~is_text][0], values[is_text][0]
         raise ValueError(
-            f"{owner}: y has missing labels (None, NaN or pd.NA) in {len(rows)} of "
-            f"{len(y)} rows (first: row {rows[0]}). Drop those rows or give them a label."
+            f"{input_name} mixes strings with other values (for example {text!r} and "
+            f"{number!r}): labels must be all strings or all numbers. Convert them to one "
+            f"type, e.g. {input_name}.astype(str)."
         )
-    if y.dtype.kind == "O":
-        kinds = {_label_kind(v) for v in y.ravel()}
-        if len(kinds) > 1:
-            examples = {}
-            for v in y.ravel():
-                examples.setdefault(_label_kind(v), v)
-            shown = " and ".join(repr(v) for v in examples.values())
-            raise ValueError(
-                f"{owner}: y mixes label types ({', '.join(sorted(kinds))}: e.g. {shown}). "
-                "Convert the labels to one type first (e.g. y.astype(str))."
-            )
+    if is_list and not is_text.any():
+        values = np.asarray(y).ravel()  # a list of numbers: numeric, as numpy reads it
+        if values.dtype.kind in "fc":
+            _refuse_rows(np.isinf(values), input_name, "infinite values",
+                         "replace them, or drop those rows")
+        return
+    if values.size and not is_text.any():
+        raise ValueError(
+            f"{input_name} is an array of Python objects such as {values[0]!r}, not of "
+            f"numbers or strings, so its type of target is unknown. Convert it, e.g. "
+            f"{input_name}.astype(int), .astype(float), .astype(bool) or .astype(str)."
+        )
 
 
-def _is_missing(value):
-    if value is None:
-        return True
-    try:
-        import pandas as pd
-
-        return bool(pd.isna(value)) if not isinstance(value, (str, bytes)) else False
-    except (TypeError, ValueError):  # array-like values: not a scalar label
-        return False
-
-
-def _label_kind(value):
-    import numbers
-
-    if isinstance(value, (bool,)) or type(value).__name__ == "bool_":
-        return "bool"
-    if isinstance(value, numbers.Number):
-        return "number"
-    if isinstance(value, (str, bytes)):
-        return "string"
-    return type(value).__name__
+def _refuse_rows(mask, input_name, what, remedy):
+    if mask.any():
+        first = int(np.flatnonzero(mask)[0])
+        raise ValueError(
+            f"{input_name} holds {int(mask.sum())} {what}, the first at position {first}: "
+            f"{remedy}."
+        )

@@ -84,4 +84,13 @@ def csv_dir(tmp_path_factory):
     rare = numeric_frame(rng)
     rare.loc[:1, "label"] = "rare"
     rare.to_csv(folder / "rare_class.csv", index=False)
+    table = numeric_frame(rng, n=60)
+    (folder / "duplicate_header.csv").write_text(
+        table.to_csv(index=False).replace("noise_a", "signal_a", 1))
+    (folder / "duplicate_target.csv").write_text(
+        table.assign(copy=table["label"]).to_csv(index=False).replace("copy", "label", 1))
+    for name, value in (("infinite.csv", np.inf), ("huge.csv", 1e300)):
+        broken = table.copy()
+        broken.loc[7, "noise_b"] = value
+        broken.to_csv(folder / name, index=False)
     return folder

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
@@ -80,6 +81,21 @@ BAD_INPUTS = {
     "bad option value": (["numeric.csv", "--target", "label", "--folds", "1"],
                          "expected an integer >= 2, got 1"),
     "missing --target": (["numeric.csv"], "required: --target"),
+    # issue 16, kind 8: refused before any training
+    "column named twice": (["duplicate_header.csv", "--target", "label"],
+                           "the header names column 'signal_a' 2 times (columns 1, 3)"),
+    "target named twice": (["duplicate_target.csv", "--target", "label"],
+                           "One of them is the target: a copy of it among the features would "
+                           "leak it"),
+    "infinite value": (["infinite.csv", "--target", "label"],
+                       "column 'noise_b' holds an infinite value: inf on line 9"),
+    "huge value": (["huge.csv", "--target", "label"], "1e+300 on line 9"),
+    "empty separator": (["numeric.csv", "--target", "label", "--sep", ""],
+                        "argument --sep: expected one character"),
+    "two-character separator": (["numeric.csv", "--target", "label", "--sep", ";;"],
+                                "got ';;'"),
+    "infinite learning rate": (["numeric.csv", "--target", "label", "--learning-rate", "inf"],
+                               "expected a finite number > 0"),
 }
 
 
@@ -102,6 +118,17 @@ def test_out_that_cannot_be_created(csv_dir, tmp_path):
                      "--out", blocker / "report")
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "--out" in result.stderr
+    assert result.stdout == ""  # found before reading the data, let alone training
+
+
+def test_report_file_that_cannot_be_written_is_found_before_training(csv_dir, tmp_path):
+    (tmp_path / "report.html").mkdir()  # a folder where the report file should go
+    result = run_cli("evaluate", csv_dir / "numeric.csv", "--target", "label",
+                     "--out", tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (f"skfit: error: --out {tmp_path}: report.html exists and "
+                                     "cannot be overwritten.")
+    assert result.stdout == ""
 
 
 # -- the workflow on good files ------------------------------------------------
@@ -286,16 +313,19 @@ def test_progress_bar_prints_lines_elsewhere():
                                                               "fit 2/2 done (b)"]
 
 
-def test_progress_scorer_counts_model_fits_only():
-    X = np.arange(20.0).reshape(-1, 1)
+def test_progress_scorer_counts_model_fits_only_and_names_the_split_by_its_rows():
+    X = pd.DataFrame({"x": np.arange(20.0)})
     y = np.repeat([0, 1], 10)
+    folds = [(np.arange(10, 20), np.arange(10)), (np.arange(10), np.arange(10, 20))]
     stream = io.StringIO()
-    scorer = ProgressScorer(get_scorer("accuracy"), "accuracy", ProgressBar(4, stream), 2)
+    scorer = ProgressScorer(get_scorer("accuracy"), "accuracy", ProgressBar(3, stream), folds)
     model = LogisticRegression().fit(X, y)
     dummy = DummyClassifier().fit(X, y)
-    scores = [scorer(model, X, y), scorer(dummy, X, y), scorer(model, X, y),
-              scorer(model, X, y)]
-    assert scores[1] == 0.5 and scores[0] == model.score(X, y)
+    # any order: the second split first, a baseline in between, then the first split
+    scores = [scorer(model, X.iloc[10:], y[10:]), scorer(dummy, X, y),
+              scorer(model, X.iloc[:10], y[:10])]
+    assert scores[1] == 0.5 and scores[0] == model.score(X.iloc[10:], y[10:])
     assert repr(scorer) == "accuracy"
-    assert "(model, split 2/2)" in stream.getvalue()
-    assert "fit 3/4 done (shuffled labels 1, split 1/2)" in stream.getvalue()
+    lines = stream.getvalue().splitlines()
+    assert [line.split(",")[0].strip() for line in lines] == ["fit 1/3 done (split 2/2)",
+                                                              "fit 2/3 done (split 1/2)"]

@@ -1,9 +1,16 @@
 """diagnose: synthetic curves (noisy ones too), every history source, the chapter's cases."""
 
 import copy
+import json
+import re
+import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import theilslopes
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
@@ -326,3 +333,180 @@ def test_shuffled_labels_are_not_generalizing(digits):
     diagnosis = diagnose(model, baseline_score=0.1)
     assert diagnosis.status == "not_generalizing"
     assert diagnosis.advice[0].startswith("The inputs may not hold the information")
+
+
+# -- divergence: far above a constant prediction, or non-finite (issue 14) -----
+def test_loss_far_above_a_constant_prediction_is_not_training():
+    """A classifier whose losses stay in the thousands, on three classes (a uniform
+    guess costs log 3 = 1.1): training diverged, even if accuracy looks fine."""
+    history = {"loss": [20835.0, 19555.0, 1417.0, 403.5] + [0.0] * 16,
+               "val_loss": [5105.0, 3923.0, 1969.0] + [1710.0] * 17}
+    diagnosis = diagnose(history, constant_loss=np.log(3))
+    assert diagnosis.status == "not_training"
+    assert "validation loss never fell below 1710" in diagnosis.evidence[0]
+    assert diagnosis.advice[0].startswith("Lower the learning rate, training diverged")
+    assert diagnose(history, constant_loss=None).status != "not_training"  # the check is off
+
+
+@pytest.mark.parametrize("loss, epoch", [([np.nan], 1), ([3.0, np.inf], 2),
+                                         ([2.0, 1.0, 0.5, np.nan], 4),
+                                         (list(np.linspace(2, 1, 300)) + [np.nan], 301)])
+def test_histories_that_end_early_on_a_non_finite_loss(loss, epoch):
+    diagnosis = diagnose({"loss": loss, "val_loss": [1.0] * len(loss)})
+    assert diagnosis.status == "not_training"
+    assert f"at epoch {epoch}: diverged" in diagnosis.evidence[0]
+    assert diagnosis.advice[0].startswith("Lower the learning rate, training diverged")
+
+
+def test_validation_loss_that_ends_non_finite_is_divergence():
+    loss = np.linspace(1, 0.2, 10)
+    diagnosis = diagnose({"loss": loss, "val_loss": np.r_[np.linspace(1.1, 0.5, 8), np.inf,
+                                                          np.nan]})
+    assert diagnosis.status == "not_training"
+    assert "validation loss is inf at epoch 9: diverged" in diagnosis.evidence[0]
+
+
+class DivergedClassifier(ClassifierMixin, BaseEstimator):
+    """A 'fitted' classifier of three classes whose history diverged, for the advice."""
+
+    def __init__(self, learning_rate=1.0, loss="sparse_categorical_crossentropy"):
+        self.learning_rate = learning_rate
+        self.loss = loss
+
+    def fit(self, X=None, y=None):
+        self.classes_ = np.arange(3)
+        self.history_ = {"loss": [5e9, 2e9, 3e9, 4e9], "val_loss": [6e9, 5e9, 5e9, 5e9]}
+        return self
+
+
+@pytest.mark.parametrize("rate, lower", [(1e4, "0.001"), (10.0, "0.001"), (0.01, "0.0001")])
+def test_divergence_advice_names_a_concrete_lower_rate(rate, lower):
+    diagnosis = diagnose(DivergedClassifier(learning_rate=rate).fit())
+    assert diagnosis.status == "not_training"
+    assert "times the loss of a constant prediction (1.099, log(3)" in diagnosis.evidence[0]
+    assert diagnosis.advice[0] == (
+        f"Lower the learning rate, training diverged: learning_rate={rate:g} -> {lower}, then "
+        "learning_rate_sweep to find the largest rate that trains."
+    )
+
+
+def test_constant_loss_auto_needs_a_cross_entropy_classifier():
+    hinge = diagnose(DivergedClassifier(loss="hinge").fit())
+    assert hinge.status != "not_training"  # 5e9 means nothing for an unknown loss
+
+
+def test_the_issue_examples_diverge(digits):
+    from sklearn.datasets import load_wine
+    from sklearn.preprocessing import StandardScaler
+
+    from skfit import KerasMLPClassifier
+
+    X, y = load_digits(return_X_y=True)
+    exploded = KerasMLPClassifier((64,), learning_rate=1e4, epochs=10, random_state=0)
+    diagnosis = diagnose(exploded.fit(StandardScaler().fit_transform(X), y))
+    assert diagnosis.status == "not_training"
+    assert diagnosis.advice[0].startswith("Lower the learning rate, training diverged: "
+                                          "learning_rate=10000 -> 0.001")
+    assert not any("capacity" in line for line in diagnosis.advice)
+    X, y = load_wine(return_X_y=True)
+    wine = KerasMLPClassifier(learning_rate=10, epochs=20, random_state=0)
+    diagnosis = diagnose(wine.fit(StandardScaler().fit_transform(X), y))
+    assert diagnosis.status == "not_training"
+    assert "log(3)" in " ".join(diagnosis.evidence)
+
+
+def test_regressor_with_a_huge_loss_is_told_to_scale_its_target():
+    from sklearn.linear_model import Ridge
+
+    class Flat(Ridge):
+        history_ = {"loss": [1e24, 1e24, 1e24], "val_loss": [1e24, 1e24, 1e24]}
+
+    diagnosis = diagnose(Flat())
+    assert diagnosis.status == "not_training"
+    assert diagnosis.advice[0].startswith("Scale the target: a loss of about 1e+24")
+
+
+# -- curves without a signal (issue 16, kind 9) ----------------------------------
+def test_validation_loss_all_nan_is_a_clear_error_not_nan_evidence():
+    with pytest.raises(ValueError, match="'val_loss' holds no finite value"):
+        diagnose({"loss": list(TRAIN), "val_loss": [np.nan] * 40})
+    with pytest.raises(ValueError, match="'val_loss' holds no finite value"):
+        diagnose({"loss": list(TRAIN), "val_loss": [np.inf] * 40})
+
+
+def test_nan_epochs_of_the_validation_curve_are_left_out():
+    val = OVERFIT.copy()
+    val[[3, 17, 25]] = np.nan
+    diagnosis = diagnose(history(val))
+    assert diagnosis.status == "overfitting"
+    assert "not finite in 3 of 40 epochs (the first: epoch 4)" in diagnosis.evidence[0]
+    assert "nan" not in diagnosis.summary().lower()
+
+
+def test_validation_loss_that_never_moves_is_not_generalizing():
+    diagnosis = diagnose({"loss": list(TRAIN[:20]), "val_loss": [0.6931] * 20})
+    assert diagnosis.status == "not_generalizing"
+    assert "0.6931 in every epoch" in diagnosis.evidence[-1]
+
+
+def test_a_loss_of_zero_from_the_start_is_training():
+    diagnosis = diagnose({"loss": [0.0] * 10, "val_loss": list(np.linspace(0.3, 0.1, 10))})
+    assert diagnosis.status != "not_training"
+
+
+def test_baseline_score_without_a_finite_value_is_skipped_and_said():
+    diagnosis = diagnose(history(OVERFIT, val_accuracy=[np.nan] * 40), baseline_score=0.1)
+    assert diagnosis.status == "overfitting"
+    assert any("val_accuracy holds no finite value" in line for line in diagnosis.evidence)
+
+
+def test_very_long_histories_bin_the_trend(monkeypatch):
+    """Theil-Sen compares every pair of points: a tail of 12,000 epochs is binned first."""
+    from skfit.diagnostics import _curves
+
+    lengths = []
+
+    def counting(y, x, alpha):
+        lengths.append(len(y))
+        return theilslopes(y, x, alpha=alpha)
+
+    monkeypatch.setattr(_curves, "theilslopes", counting)
+    epochs = np.arange(1, 20001)
+    val = 0.1 + np.exp(-epochs / 2000) + 1e-5 * np.maximum(0, epochs - 8000)
+    diagnosis = diagnose({"loss": np.exp(-epochs / 3000), "val_loss": val})
+    assert diagnosis.status == "overfitting"
+    assert lengths == [_curves.MAX_TREND_POINTS]
+
+
+# losses as they come: tiny to huge, zero, slightly negative (some custom losses), NaN, inf
+finite_or_not = st.one_of(st.floats(min_value=-10.0, max_value=1e300),
+                          st.sampled_from([0.0, 1e300, 1e-300, np.nan, np.inf, -np.inf]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 60).flatmap(lambda n: st.tuples(
+    st.lists(finite_or_not, min_size=n, max_size=n),
+    st.lists(finite_or_not, min_size=n, max_size=n) | st.none(),
+    st.lists(finite_or_not, min_size=n, max_size=n) | st.none(),
+)), st.sampled_from([None, 1.0, "auto"]))
+def test_any_history_gets_a_sound_verdict_or_a_clear_error(curves, constant_loss):
+    loss, val_loss, val_accuracy = curves
+    source = {"loss": loss}
+    if val_loss is not None:
+        source["val_loss"] = val_loss
+    if val_accuracy is not None:
+        source["val_accuracy"] = val_accuracy
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning from NaN arithmetic either
+        try:
+            diagnosis = diagnose(source, constant_loss=constant_loss,
+                                 baseline_score=0.5 if val_accuracy else None)
+        except ValueError as error:
+            assert re.search(r"at least 2 epochs|no 'val_loss'|holds no finite value",
+                             str(error)), error
+            return
+    assert diagnosis.status in Diagnosis.STATUSES
+    text = " ".join(diagnosis.evidence + diagnosis.advice).lower()
+    if diagnosis.status != "not_training":  # there the first non-finite value is quoted
+        assert not re.search(r"\bnan\b|\binf\b", text), text
+    json.dumps(diagnosis.to_dict(), allow_nan=False)

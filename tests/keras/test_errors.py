@@ -265,12 +265,12 @@ def test_sample_weight_of_zero_everywhere(no_training):
 @pytest.mark.parametrize(
     "labels, match",
     [
-        (["a", None] * 20, "missing labels"),
-        (pd.Series(["a", pd.NA] * 20, dtype="string"), "missing labels"),
-        (pd.Series(["a", "b"] * 19 + [pd.NA, "a"], dtype="string"), "missing labels.*row 38"),
-        ([1, "a"] * 20, "mixes label types.*number, string"),
-        (np.array([1.0, np.nan] * 20), "missing labels"),
-        (pd.Categorical(["x", None] * 20), "missing labels"),
+        (["a", None] * 20, "missing values"),
+        (pd.Series(["a", pd.NA] * 20, dtype="string"), "missing values"),
+        (pd.Series(["a", "b"] * 19 + [pd.NA, "a"], dtype="string"), "missing values.*position 38"),
+        ([1, "a"] * 20, "mixes strings with other values"),
+        (np.array([1.0, np.nan] * 20), "missing values"),
+        (pd.Categorical(["x", None] * 20), "missing values"),
     ],
 )
 def test_bad_labels_are_clear_errors(no_training, labels, match):

@@ -1,4 +1,6 @@
 import doctest
+import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -173,7 +175,10 @@ def test_result_is_structured_and_printable(sorted_digits):
     assert text.startswith(f"Leak audit of 6 split(s) of {len(y)} rows: LEAKS FOUND")
     assert "time order      LEAK in 6 of 6 splits" in text
     assert "duplicates      ok" in text
-    assert repr(result) == text == str(result)
+    assert str(result) == text
+    assert repr(result) == ("AuditResult(n_splits=6, n_samples=1797, ok=False, "
+                            "leaks=['time order'])")
+    assert result.findings == [line.strip() for line in text.splitlines()[2:7]]
     assert f"X holds {result.n_duplicate_rows} rows identical" in text
 
 
@@ -211,3 +216,39 @@ def test_bad_input_names_the_numbers():
 
 def test_docstring_examples():
     assert doctest.testmod(_audit, raise_on_error=False).failed == 0
+
+
+# -- odd labels and times: a clear error, or a sound audit (issue 16) -------------
+odd_values = st.one_of(st.sampled_from(["a", "b"]), st.integers(0, 2), st.none(),
+                       st.just(np.nan), st.just(pd.NA), st.booleans(), st.just(2.5))
+
+
+@st.composite
+def odd_columns(draw, n):
+    elements = draw(st.one_of(st.sampled_from([st.sampled_from(["a", "b"]), st.integers(0, 2),
+                                               st.floats(0, 10)]), st.just(odd_values)))
+    values = draw(st.lists(elements, min_size=n, max_size=n))
+    container = draw(st.sampled_from(["list", "object", "series", "string"]))
+    if container == "list":
+        return values
+    if container == "object":
+        return np.array(values, dtype=object)
+    if container == "series":
+        return pd.Series(values, dtype=object)
+    return pd.Series([None if v is None or v is pd.NA or v != v else str(v) for v in values],
+                     dtype="string")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data(), st.integers(12, 30))
+def test_odd_labels_and_times_give_a_clear_error_or_a_sound_audit(data, n):
+    X = np.random.RandomState(0).normal(size=(n, 2))
+    y = data.draw(odd_columns(n) | st.none(), label="y")
+    time = data.draw(odd_columns(n) | st.none(), label="time")
+    try:
+        result = audit_cv(KFold(3), X, y, time=time)
+    except ValueError as error:
+        assert re.match(r"^(y |time )", str(error)), error
+        return
+    assert isinstance(result.ok, bool) and len(result.splits) == 3
+    json.dumps(result.to_dict(), allow_nan=False)

@@ -1,13 +1,18 @@
+import json
 import math
+import re
 import subprocess
 import sys
+import warnings
 
 import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
-from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone, is_classifier
 from sklearn.datasets import load_diabetes, load_digits
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -17,7 +22,7 @@ from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skfit.model_selection import BaselineReport, compare_to_baseline
+from skfit.model_selection import BaselineDisplay, BaselineReport, compare_to_baseline
 from skfit.model_selection._baseline import _permutation
 from skfit.model_selection._stats import corrected_resampled_ttest, permutation_p_value
 
@@ -49,6 +54,9 @@ class WrongTagsClassifier(BaseEstimator, ClassifierMixin):
 class FitForbidden(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         raise AssertionError("bad input must be rejected before any fit")
+
+    def predict(self, X):
+        raise AssertionError("never fitted")
 
 
 # --- the chapter's cases, plain scikit-learn -------------------------------------------
@@ -281,12 +289,21 @@ def test_to_frame(digits_report):
     )
 
 
-def test_repr_is_readable(digits_report):
-    text = repr(digits_report)
-    assert text.startswith("BaselineReport(GaussianNB, scoring='accuracy', 4 splits)")
-    for expected in ("model", "uniform", "shuffled labels", "margin over best baseline",
-                     "Nadeau-Bengio", "permutation p-value (3 permutations)",
-                     "beats baseline at alpha=0.05: True"):
+def test_repr_is_one_line_and_summary_readable(digits_report):
+    assert repr(digits_report) == (
+        f"BaselineReport(model='GaussianNB', scoring='accuracy', n_splits=4, "
+        f"margin={digits_report.margin:.4g}, p_value={digits_report.p_value:.4g}, "
+        "beats_baseline=True)"
+    )
+    text = digits_report.summary()
+    assert str(digits_report) == text
+    assert text.splitlines()[0] == digits_report.verdict
+    assert digits_report.verdict.startswith(
+        "The model (GaussianNB) beats the best common-sense baseline (most_frequent): "
+    )
+    for expected in ("model: GaussianNB", "baseline: uniform", "shuffled labels (3 runs)",
+                     "Margin over the best baseline (most_frequent)", "Nadeau-Bengio",
+                     "permutation p-value 0.25", "beats the baseline at alpha 0.05: yes"):
         assert expected in text
 
 
@@ -300,14 +317,17 @@ def test_plot(digits_report):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    ax = digits_report.plot()
+    display = digits_report.plot()
+    assert isinstance(display, BaselineDisplay)
+    ax = display.ax_
+    assert display.figure_ is ax.figure
     labels = [line.get_label() for line in ax.get_lines()]
-    assert labels == ["GaussianNB", "baseline: most_frequent", "baseline: prior",
-                      "baseline: stratified", "baseline: uniform", "shuffled labels: mean of 3"]
-    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), digits_report.model_scores)
+    assert labels == ["model: GaussianNB", "baseline: most_frequent", "baseline: prior",
+                      "baseline: stratified", "baseline: uniform", "shuffled labels: mean of 3 runs"]
+    np.testing.assert_allclose(display.lines_["model"].get_ydata(), digits_report.model_scores)
     assert "margin" in ax.get_title() and ax.get_ylabel() == "accuracy"
     _, given = plt.subplots()
-    assert digits_report.plot(ax=given) is given
+    assert digits_report.plot(ax=given).ax_ is given
     plt.close("all")
 
 
@@ -418,3 +438,178 @@ def test_deduplicated_folds_expose_a_memorizer_that_leaky_folds_reward():
     )
     assert leaky.beats_baseline and leaky.model_scores.mean() > 0.9
     assert not honest.beats_baseline
+
+
+# --- odd targets and metrics: a clear error before any fit, or a sound report (issue 16) ---
+
+OUR_MESSAGES = r"^(y |scoring=|The training part|With groups)"
+DEPENDENCY_MESSAGES = ("not supported between", "boolean value of NA", "Unknown label type",
+                       "Input contains", "Input y contains")
+
+
+class CountingClassifier(GaussianNB):
+    """GaussianNB that counts its fits (clones share the counter)."""
+
+    fits = []
+
+    def fit(self, X, y, sample_weight=None):
+        CountingClassifier.fits.append(len(y))
+        return super().fit(X, y, sample_weight)
+
+
+label_values = st.one_of(st.sampled_from(["a", "b", "c"]), st.integers(0, 2), st.none(),
+                         st.just(np.nan), st.just(pd.NA), st.booleans(), st.just(1.5))
+
+
+clean_labels = st.sampled_from([st.sampled_from(["a", "b", "c"]), st.integers(0, 2),
+                                st.booleans(), st.sampled_from([0.0, 1.0])])
+
+
+@st.composite
+def odd_targets(draw):
+    """Labels of one type (most should work) or of mixed types with missing values."""
+    elements = draw(st.one_of(clean_labels, st.just(label_values)))
+    values = draw(st.lists(elements, min_size=12, max_size=30))
+    container = draw(st.sampled_from(["list", "object", "series", "string", "category"]))
+    if container == "list":
+        return values
+    if container == "object":
+        return np.array(values, dtype=object)
+    if container == "series":
+        return pd.Series(values, dtype=object)
+    if container == "string":
+        return pd.Series([None if v is None or v is pd.NA or v != v else str(v)
+                          for v in values], dtype="string")
+    return pd.Series(pd.Categorical([v if isinstance(v, str) else None for v in values]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(odd_targets(), st.sampled_from([None, None, None, "accuracy", "roc_auc", "f1",
+                                       "neg_log_loss", "balanced_accuracy"]))
+def test_odd_targets_get_a_clear_error_before_any_fit_or_a_sound_report(y, scoring):
+    X = np.random.RandomState(0).normal(size=(len(y), 3))
+    CountingClassifier.fits.clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. a class too small for stratified folds
+        try:
+            report = compare_to_baseline(CountingClassifier(), X, y, cv=2, scoring=scoring,
+                                         n_permutations=1, random_state=0)
+        except ValueError as error:
+            assert re.match(OUR_MESSAGES, str(error)), error
+            assert not any(text in str(error) for text in DEPENDENCY_MESSAGES), error
+            assert CountingClassifier.fits == [], (error, CountingClassifier.fits)
+            return
+    assert np.isfinite(report.model_scores).all() and math.isfinite(report.margin)
+    assert json.loads(json.dumps(report.to_dict(), allow_nan=False)) == report.to_dict()
+
+
+@pytest.mark.parametrize("y, match", [
+    (["a", "b"] * 19 + ["a", None], "1 missing values .* position 39"),
+    (pd.Series(["a", "b"] * 19 + ["a", pd.NA], dtype="string"), "missing values"),
+    (np.array([1, "a"] * 20, dtype=object), "mixes strings with other values"),
+    (np.array([True, False] * 20, dtype=object), "array of Python objects"),
+    (np.r_[np.tile([0.0, 1.0], 19), 0.0, np.inf], "infinite values"),
+    (np.zeros(40), "single value"),
+])
+def test_labels_no_model_can_learn_from(y, match):
+    X = np.random.RandomState(0).normal(size=(40, 3))
+    with pytest.raises(ValueError, match=match):
+        compare_to_baseline(FitForbidden(), X, y, cv=2)
+
+
+@pytest.mark.parametrize("scoring, target, match", [
+    ("roc_auc", "three", r"roc_auc' cannot score this multiclass target.*'roc_auc_ovr'"),
+    ("f1", "three", "f1' cannot score this multiclass target"),
+    ("precision", "strings", "precision' cannot score this binary target"),
+    ("neg_mean_squared_log_error", "negative", "cannot score this continuous target"),
+])
+def test_a_metric_that_cannot_apply_fails_before_any_fit(scoring, target, match):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = {"three": np.tile([0, 1, 2], 20), "strings": np.tile(["no", "yes"], 30),
+         "negative": rng.normal(size=60)}[target]
+    estimator = Ridge() if target == "negative" else FitForbidden()
+    if target == "negative":
+        estimator = make_pipeline(StandardScaler(), _FitForbiddenRegressor())
+    with pytest.raises(ValueError, match=match):
+        compare_to_baseline(estimator, X, y, cv=3, scoring=scoring)
+
+
+class _FitForbiddenRegressor(RegressorMixin, BaseEstimator):
+    def fit(self, X, y):
+        raise AssertionError("bad input must be rejected before any fit")
+
+
+def test_a_metric_needing_probabilities_of_a_model_without_them():
+    from sklearn.svm import SVC
+
+    X, y = imbalanced_random_features(n_samples=60)
+    with pytest.raises(ValueError, match="needs predict_proba, which SVC does not have"):
+        compare_to_baseline(SVC(), X, y, cv=2, scoring="neg_log_loss")
+
+
+def test_a_training_part_with_one_class_fails_before_any_fit():
+    X = np.zeros((20, 2))
+    y = np.r_[np.zeros(10), np.ones(10)]
+    with pytest.raises(ValueError, match="training part of split 1 .* holds only the class 1"):
+        compare_to_baseline(FitForbidden(), X, y, cv=KFold(2))
+
+
+def test_shuffling_within_groups_that_cannot_change_y_is_refused():
+    groups = np.arange(20) // 2  # pairs of rows with one label each
+    X, y = np.zeros((20, 2)), np.repeat([0, 0, 1, 1, 0, 0, 1, 1, 0, 1], 2)
+    with pytest.raises(ValueError, match="y is constant within every group"):
+        compare_to_baseline(FitForbidden(), X, y, cv=GroupKFold(2), groups=groups,
+                            n_permutations=3)
+
+
+def test_group_labels_with_missing_values_are_one_group():
+    groups = np.array(["a", None, "a", np.nan, "b", None], dtype=object)
+    indices = _permutation(groups, 6, np.random.RandomState(0))
+    assert sorted(indices) == list(range(6))
+    assert set(indices[[1, 3, 5]]) == {1, 3, 5} and set(indices[[0, 2]]) == {0, 2}
+
+
+class NaNPredictor(ClassifierMixin, BaseEstimator):
+    """A diverged network, as scikeras leaves it: NaN probabilities, argmax class 0."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        return np.full((len(X), len(self.classes_)), np.nan)
+
+    def predict(self, X):
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+class NaNRegressor(RegressorMixin, BaseEstimator):
+    def fit(self, X, y):
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), np.nan)
+
+
+@pytest.mark.parametrize("model, target", [(NaNPredictor(), "binary"),
+                                           (NaNRegressor(), "continuous")])
+def test_nan_predictions_are_a_clear_error_not_a_score(model, target):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    y = np.tile([0, 1], 20) if target == "binary" else rng.normal(size=40)
+    with pytest.raises(ValueError, match="returned NaN or infinite values: its training "
+                                         "diverged") as error:
+        compare_to_baseline(make_pipeline(StandardScaler(), model), X, y, cv=2)
+    assert "Input contains NaN" not in str(error.value)
+
+
+def test_a_model_that_refuses_to_predict_passes_its_own_error_on():
+    class Refuses(NaNRegressor):
+        def predict(self, X):
+            raise RuntimeError("the network's weights are not finite: lower the learning rate")
+
+    X, y = np.random.RandomState(0).normal(size=(40, 3)), np.arange(40.0)
+    with pytest.raises(RuntimeError, match="weights are not finite"):
+        compare_to_baseline(Refuses(), X, y, cv=2)

@@ -110,9 +110,12 @@ def test_learning_rate_sweep_keeps_the_largest_rate_that_trains(digits):
     frame = result.to_frame()
     assert frame.loc["1.0", "status"] == "not_training"
     assert list(frame["recommended"]) == [False, True, False]
-    text = repr(result)
-    assert text.startswith("SweepResult(learning_rate, 3 values x 3 folds)")
-    assert "recommended learning_rate=0.01: the largest value that trains stably" in text
+    assert repr(result) == ("SweepResult(param_name='learning_rate', values=[0.001, 0.01, 1.0], "
+                            "n_folds=3, recommended=0.01)")
+    text = result.summary()
+    assert text.startswith("learning_rate sweep, 3 values x 3 folds: recommended "
+                           "learning_rate=0.01 (the largest value that trains stably")
+    assert frame.to_string() in text
     display = result.plot()
     assert display.ax_.get_yscale() == "log"
     assert set(display.lines_) == {("0.001", "loss"), ("0.01", "loss"), ("1.0", "loss")}
@@ -125,7 +128,7 @@ def test_no_stable_learning_rate(digits):
     result = learning_rate_sweep(mlp(hidden_layer_sizes=(96,), batch_size=128, epochs=12), *digits,
                                  values=[1.0], cv=2)
     assert result.recommended is None
-    assert "recommended learning_rate=None" in repr(result)
+    assert "no value qualifies" in result.summary()
 
 
 def test_every_value_sees_the_same_folds(digits):
@@ -225,3 +228,29 @@ def test_sweeps_and_diagnose_see_through_a_pipeline():
     assert diagnose(pipe.fit(X[:400], y[:400])).status in {
         "underfitting", "overfitting", "good_fit", "not_training"
     }  # fmt: skip
+
+
+class Diverging(EpochSGD):
+    """Diverges (NaN loss) when eta0 is large, and then refuses to predict,
+    as skfit's networks do when their weights are not finite."""
+
+    def fit(self, X, y):
+        super().fit(X, y)
+        if self.eta0 > 1:
+            self.history_["loss"][-1] = float("nan")
+        return self
+
+    def predict(self, X):
+        if self.eta0 > 1:
+            raise ValueError("the network's weights are not finite")
+        return super().predict(X)
+
+
+def test_a_value_whose_fit_diverges_is_not_training_not_a_crash(digits):
+    X, y = digits
+    result = learning_rate_sweep(Diverging(epochs=4), X, y, param_name="eta0",
+                                 values=[0.01, 100.0], cv=2)
+    assert result.recommended == 0.01
+    assert result.statuses[1] == ["not_training"] * 2
+    assert np.isnan(result.test_scores[1]).all() and np.isfinite(result.test_scores[0]).all()
+    assert "nan" not in result.summary().lower()
