@@ -10,7 +10,6 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from sklearn.base import clone
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils import indexable
@@ -18,11 +17,11 @@ from sklearn.utils import indexable
 from ..diagnostics._curves import training_failure
 from ..diagnostics._diagnose import diagnose
 from ..diagnostics._diagnosis import STATUSES as DIAGNOSIS_STATUSES
-from ..diagnostics._history import check_history
 from ..utils._docstrings import PARAMETERS
 from ..utils._estimators import estimator_kind, final_estimator, final_param_name
 from ..utils._results import Result
-from ..utils.fixes import HasMethods, StrOptions, _safe_indexing, validate_params
+from ..utils.fixes import HasMethods, StrOptions, validate_params
+from ._fold_fit import fit_fold, mean_curve
 
 __all__ = ["capacity_sweep", "learning_rate_sweep", "SweepResult"]
 
@@ -179,7 +178,7 @@ class SweepResult(Result):
 
         metric = "val_loss" if self.kind == "capacity" else "loss"
         curves = {
-            str(value): {metric: _mean_curve([h[metric] for h in row])}
+            str(value): {metric: mean_curve([h[metric] for h in row])}
             for value, row in zip(self.values, self.histories)
         }
         display = LossCurveDisplay.from_histories(curves, metrics=(metric,), ax=ax)
@@ -254,15 +253,6 @@ def _same(value, other):
     return other is not None and str(value) == str(other)
 
 
-def _mean_curve(curves):
-    """Mean over folds, epoch by epoch; folds stopped early drop out."""
-    padded = np.full((len(curves), max(map(len, curves))), np.nan)
-    for row, curve in zip(padded, curves):
-        row[: len(curve)] = curve
-    with np.errstate(invalid="ignore"):
-        return np.nanmean(np.where(np.isfinite(padded), padded, np.nan), axis=0)
-
-
 def _recommend_capacity(values, min_val_loss):
     losses = np.where(np.isnan(min_val_loss), np.inf, min_val_loss)
     means = losses.mean(axis=1)
@@ -276,23 +266,6 @@ def _recommend_capacity(values, min_val_loss):
 def _recommend_learning_rate(values, trains):
     stable = [value for value, row in zip(values, trains) if row.all()]
     return max(stable) if stable else None
-
-
-def _fit_fold(estimator, X, y, train, test, params, scorer):
-    """Fit one value on one fold; its history, and its test score (NaN if it diverged)."""
-    estimator = clone(estimator).set_params(**params)
-    estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train))
-    history = {key: values.tolist() for key, values in check_history(estimator).items()}
-    if not np.isfinite(history["loss"]).all():  # diverged: its weights predict nothing
-        return history, math.nan
-    try:
-        return history, scorer(estimator, _safe_indexing(X, test), _safe_indexing(y, test))
-    except Exception:
-        # A network whose fit failed may refuse to predict; a sweep expects some
-        # values to fail (that is what it looks for), so only those may.
-        if training_failure(np.asarray(history["loss"], float)) is None:
-            raise
-        return history, math.nan
 
 
 def _sweep(kind, estimator, X, y, param_name, values, cv, groups, scoring, n_jobs):
@@ -313,15 +286,15 @@ def _sweep(kind, estimator, X, y, param_name, values, cv, groups, scoring, n_job
     folds = list(check_cv(cv, y, classifier=classifier).split(X, y, groups))
     scorer = check_scoring(estimator, scoring)
     results = Parallel(n_jobs=n_jobs)(
-        delayed(_fit_fold)(estimator, X, y, train, test, {target: value}, scorer)
+        delayed(fit_fold)(estimator, X, y, train, test, {target: value}, scorer)
         for value in values
         for train, test in folds
     )
     histories = [
-        [history for history, _ in results[i * len(folds) : (i + 1) * len(folds)]]
+        [fold.history for fold in results[i * len(folds) : (i + 1) * len(folds)]]
         for i in range(len(values))
     ]
-    scores = np.array([score for _, score in results], dtype=float).reshape(len(values), -1)
+    scores = np.array([fold.score for fold in results], dtype=float).reshape(len(values), -1)
     result = SweepResult(kind, param_name, values, histories, scores, None)
     if kind == "capacity" and not any("val_loss" in h for row in histories for h in row):
         raise ValueError(
