@@ -30,6 +30,7 @@ __getattr__, __dir__, __all__ = attach(
             "BaselineReport",
             "capacity_sweep",
             "learning_rate_sweep",
+            "FitThenRegularizeSearchCV",
         ],
         ".diagnostics": ["diagnose", "Diagnosis", "LossCurveDisplay"],
         ".datasets": ["add_channels", "load_digits_channels", "load_mnist"],

@@ -214,11 +214,19 @@ def _constant_loss(learner, params, task):
     from the fitted model.
     """
     classes = getattr(learner, "classes_", None)
-    if task != "classifier" or classes is None or np.ndim(classes) != 1 or len(classes) < 2:
+    if task != "classifier" or classes is None or np.ndim(classes) != 1:
         return None
-    if not _uses_cross_entropy(learner, params):
+    return uniform_guess_loss(learner, params, len(classes))
+
+
+def uniform_guess_loss(learner, params, n_classes):
+    """``(log(n_classes), meaning)`` for a classifier trained with cross-entropy, or None.
+
+    Also for a classifier not fitted yet, whose number of classes is known
+    from the target (the search reads many fits of one configuration).
+    """
+    if n_classes < 2 or not _uses_cross_entropy(learner, params):
         return None
-    n_classes = len(classes)
     return math.log(n_classes), f"log({n_classes}), a uniform guess among {n_classes} classes"
 
 

@@ -1,4 +1,4 @@
-"""Evaluation protocols, leak audits, baselines and hyper-parameter sweeps."""
+"""Evaluation protocols, leak audits, baselines, hyper-parameter sweeps and searches."""
 
 from ..utils._lazy import attach
 
@@ -11,5 +11,7 @@ __getattr__, __dir__, __all__ = attach(
         "._baseline": ["compare_to_baseline"],
         "._baseline_report": ["BaselineReport", "BaselineDisplay"],
         "._sweep": ["capacity_sweep", "learning_rate_sweep", "SweepResult"],
+        "._search": ["FitThenRegularizeSearchCV"],
+        "._search_path": ["SearchPath"],
     },
 )

@@ -1,0 +1,483 @@
+"""FitThenRegularizeSearchCV: the chapter's procedure as a scikit-learn search."""
+
+import functools
+import math
+import time
+import warnings
+from copy import deepcopy
+from numbers import Integral
+
+import numpy as np
+from scipy.stats import rankdata
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.metrics import get_scorer_names
+from sklearn.model_selection import check_cv, cross_validate
+from sklearn.utils import check_random_state, indexable
+from sklearn.utils import get_tags
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from ..diagnostics._diagnose import uniform_guess_loss
+from ..utils._docstrings import PARAMETERS
+from ..utils._estimators import estimator_kind, final_estimator, final_param_name
+from ..utils.fixes import HasMethods, Interval, StrOptions, _fit_context
+from ._baseline import (
+    _baselines,
+    _check_response_method,
+    _check_scorer_applies,
+    _check_training_classes,
+    _infer_task,
+    _resolve_scorer,
+)
+from ._search_evaluate import Evaluator
+from ._search_knobs import find_knobs
+from ._search_path import SearchPath, baseline_report
+from ._search_procedure import Procedure, min_evaluations
+
+__all__ = ["FitThenRegularizeSearchCV"]
+
+
+def _search_estimator_has(attribute):
+    """Whether the refitted estimator (or, before fit, the estimator) has ``attribute``."""
+
+    def check(self):
+        estimator = getattr(self, "best_estimator_", self.estimator)
+        getattr(estimator, attribute)  # raises AttributeError when missing
+        return True
+
+    return check
+
+
+@PARAMETERS
+class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
+    """Search hyper-parameters the way the chapter works: fit, overfit, then regularize.
+
+    Grid and random searches spend their budget blindly; this search reads
+    the per-epoch curves of every configuration it tries and takes the
+    next step the practice prescribes, on folds drawn once and shared by
+    every configuration and by the Dummy baselines:
+
+    1. **Get training started**: when :func:`~skfit.diagnostics.diagnose`
+       says ``not_training``, change the learning rate (lower after a
+       divergence, higher after a stall at a small rate) and, at the third
+       try, the batch size.
+    2. **Beat the baseline**: once the model has had its capacity (after
+       step 3), the best configuration must beat the Dummy baselines on the
+       same splits (one-sided corrected t-test); otherwise the search stops
+       and says so, since regularizing cannot help (the inputs may not
+       carry the information, or the architecture does not suit the data).
+    3. **Reach overfitting**: while the validation loss does not turn up,
+       train longer (when it is still falling at the last epoch) or grow
+       the network, width then depth (when it is flat).
+    4. **Regularize**: from the model that overfits, stop at its best
+       epoch, use early stopping, a smaller size, L2, dropout, L1; then
+       refine the best of these (stronger, weaker, combined) while the
+       cross-validated score improves.
+    5. **Refit** the configuration with the best mean cross-validated
+       score on all the data.
+
+    The path taken (every configuration, its curves, its diagnosis and the
+    reason for each move) is kept in ``path_``; ``print(search.path_)``
+    tells it step by step and ``search.path_.plot()`` draws the validation
+    curves of every configuration on one axis.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The network to tune, whose settings are the starting point: one of
+        skfit's Keras estimators (``KerasMLPClassifier``,
+        ``KerasMLPRegressor``; ``KerasClassifier``/``KerasRegressor``
+        through their model-building function's ``hidden_layer_sizes`` or
+        ``units`` (and ``n_layers``), ``dropout``, ``l1`` and ``l2``), a
+        scikeras wrapper (the same, with ``optimizer__learning_rate`` and
+        ``validation_split``), or a Pipeline (or
+        ``TransformedTargetRegressor``) ending in one. Knobs the model does
+        not expose are left alone, and the path says so.
+    %(cv)s
+        The splits are drawn once: every configuration and every baseline
+        is scored on the same ones.
+    scoring : str or callable, default=None
+        The score that chooses the configuration (higher is better). None
+        means ``"accuracy"`` for classification and ``"r2"`` for
+        regression. A metric that does not fit the task raises a ValueError
+        before anything is fit.
+    max_fits : int, default=100
+        Most fits to run, every split of every configuration and the final
+        refit included (the Dummy baselines, which cost nothing, are not
+        counted). It must allow three cross-validations and the refit:
+        ``3 * n_splits + 1``. The search may stop earlier.
+    %(random_state)s
+        It seeds the Dummy baselines and, when the estimator has no
+        ``random_state`` of its own, the networks: every configuration
+        gets the same seed, so that they are compared on equal terms.
+    %(n_jobs)s
+        The results equal a serial run's.
+    verbose : int, default=0
+        1: a line per configuration (its move, score and diagnosis); 2: a
+        line per fit too.
+
+    Attributes
+    ----------
+    best_estimator_ : estimator object
+        The chosen configuration, refit on all the data.
+    best_params_ : dict
+        Its parameters, as ``set_params`` arguments of ``estimator``.
+    best_score_ : float
+        Its mean cross-validated score.
+    best_index_ : int
+        Its row in ``cv_results_`` (and its number in ``path_``).
+    cv_results_ : dict of numpy (masked) ndarrays
+        One entry per configuration, in scikit-learn's format
+        (``params``, ``param_<name>``, ``split<k>_test_score``,
+        ``mean_test_score``, ``std_test_score``, ``rank_test_score``,
+        ``mean_fit_time``, ...), plus ``step``, ``move``, ``status``
+        (the diagnosis), ``best_epoch`` and ``n_epochs``;
+        ``pandas.DataFrame(search.cv_results_)`` is a table.
+    path_ : SearchPath
+        The path taken, in skfit's results protocol.
+    scorer_ : callable
+        The scorer used.
+    n_splits_ : int
+        Number of splits.
+    n_fits_ : int
+        Fits run, the refit included (at most ``max_fits``).
+    refit_time_ : float
+        Seconds taken by the refit.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (classifiers).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of str
+        Column names of ``X`` when it is a DataFrame with string columns.
+
+    See Also
+    --------
+    SearchPath : The path the search took.
+    compare_to_baseline : The comparison with the baselines.
+    skfit.diagnostics.diagnose : The reading of each configuration's curves.
+    sklearn.model_selection.RandomizedSearchCV : A search blind to the curves.
+
+    Notes
+    -----
+    Each configuration's curves are averaged over the splits before they
+    are diagnosed (a split that diverged is diagnosed alone), so that the
+    noise of one split does not decide the next move. The exploration
+    (steps 1 and 3) runs without early stopping, so that every curve shows
+    where it turns up; it may use at most two thirds of the budget, the
+    rest being kept for step 4.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skfit import KerasMLPClassifier
+    >>> from skfit.model_selection import FitThenRegularizeSearchCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = KerasMLPClassifier(hidden_layer_sizes=(8,), epochs=20, batch_size=16)
+    >>> search = FitThenRegularizeSearchCV(model, cv=3, max_fits=19, random_state=0)
+    >>> search.fit(X, y).n_fits_ <= 19
+    True
+    >>> search.best_score_ > 0.8
+    True
+    >>> search.predict(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "get_params", "set_params"])],
+        "cv": ["cv_object"],
+        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
+        "max_fits": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, estimator, *, cv=None, scoring=None, max_fits=100, random_state=None,
+                 n_jobs=None, verbose=0):
+        self.estimator = estimator
+        self.cv = cv
+        self.scoring = scoring
+        self.max_fits = max_fits
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, groups=None):
+        """Run the procedure on ``X, y``, then refit the chosen configuration on all of it.
+
+        Everything that can be checked (the estimator, the target, the
+        metric, the budget against the number of splits) is checked before
+        the first fit.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Target: class labels or a continuous target.
+        groups : array-like of shape (n_samples,), default=None
+            Group labels for a group splitter (``GroupKFold``,
+            ``DeduplicatedKFold``...).
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        knobs = find_knobs(self.estimator)
+        X, y, groups = indexable(X, y, groups)
+        learner = final_estimator(self.estimator)
+        task, reason = _infer_task(self.estimator, learner, y)
+        scorer, scoring_name = _resolve_scorer(self.estimator, self.scoring, task, reason)
+        classifier = task == "classification"
+        folds = list(check_cv(self.cv, y, classifier=classifier).split(X, y, groups))
+        n_evaluations = self._check_budget(len(folds))
+        if classifier:
+            _check_training_classes(y, folds)
+        rng = check_random_state(self.random_state)
+        dummies = dict(_baselines(task, rng.randint(np.iinfo(np.int32).max)))
+        _check_scorer_applies(scorer, scoring_name, dummies, X, y, folds[0], task)
+        _check_response_method(scorer, scoring_name, self.estimator, learner)
+        estimator = self._seeded(rng)
+
+        train_sizes = np.array([len(train) for train, _ in folds])
+        test_sizes = np.array([len(test) for _, test in folds])
+        baselines = {
+            strategy: cross_validate(dummy, X, y, cv=folds, scoring=scorer)["test_score"]
+            for strategy, dummy in dummies.items()
+        }
+        constant_loss = (uniform_guess_loss(learner, learner.get_params(),
+                                            len(np.unique(np.asarray(y))))
+                         if classifier else None)
+        evaluate = Evaluator(estimator, X, y, folds, scorer, knobs, constant_loss,
+                             self.n_jobs, self.verbose, self.max_fits)
+        report = functools.partial(baseline_report, model_name=knobs.model_name,
+                                   scoring=scoring_name, baselines=baselines,
+                                   train_sizes=train_sizes, test_sizes=test_sizes)
+        rows_per_epoch = train_sizes.mean() * (1 - knobs.start["validation_fraction"])
+        candidates, lines, stop_reason = Procedure(
+            knobs, evaluate, n_evaluations, report, rows_per_epoch, scoring_name
+        ).run()
+
+        best = self._choose(candidates)
+        lines[5].append(f"#{best.index} has the best mean {scoring_name} "
+                        f"({best.mean_score:.4f}); refit on all {len(y)} rows.")
+        start = time.perf_counter()
+        self.best_estimator_ = clone(estimator).set_params(**best.params).fit(X, y)
+        self.refit_time_ = time.perf_counter() - start
+        self.best_index_ = best.index
+        self.best_params_ = dict(best.params)
+        self.best_score_ = best.mean_score
+        self.scorer_ = scorer
+        self.n_splits_ = len(folds)
+        self.n_fits_ = evaluate.n_fits + 1
+        self.multimetric_ = False
+        self.cv_results_ = _cv_results(candidates, len(folds))
+        self.path_ = SearchPath(
+            model_name=knobs.model_name, scoring=scoring_name, n_samples=len(y),
+            max_fits=self.max_fits, n_fits=self.n_fits_, candidates=candidates, lines=lines,
+            baselines=baselines, train_sizes=train_sizes, test_sizes=test_sizes,
+            best_index=best.index, stop_reason=stop_reason,
+        )
+        if not self.path_.beats_baseline:
+            warnings.warn(
+                f"No configuration of {knobs.model_name} beats the common-sense baselines on "
+                "these splits (see path_): the inputs may not carry the information needed, "
+                "or the architecture does not suit the data. best_estimator_ is the best "
+                "configuration tried, refit anyway.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return self
+
+    def _check_budget(self, n_splits):
+        n_evaluations = (self.max_fits - 1) // n_splits
+        needed = min_evaluations()
+        if n_evaluations < needed:
+            raise ValueError(
+                f"max_fits={self.max_fits} is too small for {n_splits} splits: the procedure "
+                f"needs at least {needed * n_splits + 1} fits (the starting configuration, one "
+                f"step up and one regularized configuration on each of the {n_splits} splits, "
+                "and the final refit). Raise max_fits, or use fewer splits (cv)."
+            )
+        return n_evaluations
+
+    def _seeded(self, rng):
+        """A clone of the estimator; with one seed for every configuration when it has none."""
+        estimator = clone(self.estimator)
+        name = final_param_name(estimator, "random_state")
+        if name in estimator.get_params() and estimator.get_params()[name] is None:
+            estimator.set_params(**{name: int(rng.randint(np.iinfo(np.int32).max))})
+        return estimator
+
+    @staticmethod
+    def _choose(candidates):
+        scored = [c for c in candidates if math.isfinite(c.mean_score)]
+        if not scored:
+            warnings.warn(
+                "Every configuration failed to train (no finite score on every split); "
+                "best_estimator_ is the starting configuration. See path_ for the curves.",
+                UserWarning,
+                stacklevel=3,
+            )
+            return candidates[0]
+        return max(scored, key=lambda c: (c.mean_score, -c.index))
+
+    # -- delegation to the refitted estimator ----------------------------------
+    @available_if(_search_estimator_has("predict"))
+    def predict(self, X):
+        """Predict with the refitted best estimator.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predictions of ``best_estimator_``.
+        """
+        check_is_fitted(self)
+        return self.best_estimator_.predict(X)
+
+    @available_if(_search_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities of the refitted best estimator.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities, columns in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        return self.best_estimator_.predict_proba(X)
+
+    @available_if(_search_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Log class probabilities of the refitted best estimator.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log probabilities, columns in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        return self.best_estimator_.predict_log_proba(X)
+
+    @available_if(_search_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the refitted best estimator.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        scores : ndarray
+            Its ``decision_function(X)``.
+        """
+        check_is_fitted(self)
+        return self.best_estimator_.decision_function(X)
+
+    def score(self, X, y):
+        """Score the refitted best estimator with the search's scorer.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+        y : array-like of shape (n_samples,)
+            True target.
+
+        Returns
+        -------
+        score : float
+            ``scorer_(best_estimator_, X, y)``.
+        """
+        check_is_fitted(self)
+        return self.scorer_(self.best_estimator_, X, y)
+
+    @property
+    def classes_(self):
+        check_is_fitted(self)
+        return self.best_estimator_.classes_
+
+    @property
+    def n_features_in_(self):
+        try:
+            check_is_fitted(self)
+        except Exception as exc:
+            raise AttributeError(
+                f"{type(self).__name__} is not fitted: it has no n_features_in_."
+            ) from exc
+        return self.best_estimator_.n_features_in_
+
+    @property
+    def feature_names_in_(self):
+        check_is_fitted(self)
+        return self.best_estimator_.feature_names_in_
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "best_estimator_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        sub = get_tags(self.estimator)
+        kind = estimator_kind(self.estimator)  # also scikeras, whose tags are wrong
+        tags.estimator_type = sub.estimator_type or kind
+        tags.classifier_tags = deepcopy(sub.classifier_tags)
+        tags.regressor_tags = deepcopy(sub.regressor_tags)
+        tags.input_tags.sparse = sub.input_tags.sparse
+        tags.target_tags = deepcopy(sub.target_tags)
+        return tags
+
+
+def _cv_results(candidates, n_splits):
+    """scikit-learn's ``cv_results_`` layout for the candidates, plus the path's columns."""
+    scores = np.array([c.fold_scores for c in candidates], dtype=float)
+    fit_times = np.array([c.fit_times for c in candidates])
+    score_times = np.array([c.score_times for c in candidates])
+    results = {}
+    for name, times in (("fit_time", fit_times), ("score_time", score_times)):
+        results[f"mean_{name}"] = times.mean(axis=1)
+        results[f"std_{name}"] = times.std(axis=1)
+    names = sorted({name for c in candidates for name in c.params})
+    for name in names:
+        values = np.empty(len(candidates), dtype=object)
+        mask = np.ones(len(candidates), dtype=bool)
+        for i, candidate in enumerate(candidates):
+            if name in candidate.params:
+                values[i], mask[i] = candidate.params[name], False
+        results[f"param_{name}"] = np.ma.MaskedArray(values, mask=mask)
+    results["params"] = [dict(c.params) for c in candidates]
+    for k in range(n_splits):
+        results[f"split{k}_test_score"] = scores[:, k]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a configuration that diverged: NaN
+        means = scores.mean(axis=1)
+        results["mean_test_score"] = means
+        results["std_test_score"] = scores.std(axis=1)
+    finite = np.where(np.isnan(means), np.nanmin(means) - 1 if np.isfinite(means).any() else 0,
+                      means)
+    results["rank_test_score"] = rankdata(-finite, method="min").astype(np.int32)
+    results["step"] = np.array([c.step for c in candidates])
+    results["move"] = np.array([c.move for c in candidates], dtype=object)
+    results["status"] = np.array([c.status for c in candidates], dtype=object)
+    results["best_epoch"] = np.ma.MaskedArray(
+        [c.best_epoch or 0 for c in candidates], mask=[c.best_epoch is None for c in candidates])
+    results["n_epochs"] = np.array([c.n_epochs for c in candidates])
+    return results

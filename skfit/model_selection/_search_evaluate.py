@@ -1,0 +1,104 @@
+"""Cross-validate configurations on the search's shared splits, read their curves.
+
+:class:`Evaluator` is the ``evaluate`` function of the search's
+:class:`~._search_procedure.Procedure`: it fits every configuration on every
+split (in parallel with joblib, in a fixed order, so that the results equal
+a serial run's), averages the curves over the splits, diagnoses them, and
+returns :class:`~._search_path.Candidate` objects.
+"""
+
+import numpy as np
+from joblib import Parallel, delayed
+
+from ..diagnostics._curves import divergence
+from ..diagnostics._diagnose import diagnose
+from ..utils._progress import report_progress
+from ._fold_fit import fit_fold, mean_curve
+from ._search_path import STEPS, Candidate
+
+__all__ = ["Evaluator"]
+
+
+class Evaluator:
+    """Fit configurations on shared splits; count the fits.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The estimator every configuration is set on (a clone each fit).
+    X, y : indexable
+    folds : list of (train, test)
+        The splits, drawn once.
+    scorer : callable
+    knobs : Knobs
+    constant_loss : tuple of (float, str) or None
+        The loss of a constant prediction, for the diagnosis of divergence.
+    n_jobs : int or None
+    verbose : int
+    max_fits : int
+    """
+
+    def __init__(self, estimator, X, y, folds, scorer, knobs, constant_loss, n_jobs, verbose,
+                 max_fits):
+        self.estimator = estimator
+        self.X, self.y = X, y
+        self.folds = folds
+        self.scorer = scorer
+        self.knobs = knobs
+        self.constant_loss = constant_loss
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+        self.max_fits = max_fits
+        self.n_fits = 0
+        self.n_candidates = 0
+
+    def __call__(self, moves):
+        """Cross-validate each move's configuration; return their candidates."""
+        params = [self.knobs.params(move.config) for move in moves]
+        jobs = (
+            delayed(fit_fold)(self.estimator, self.X, self.y, train, test, values, self.scorer)
+            for values in params
+            for train, test in self.folds
+        )
+        fits = []
+        for fold_fit in Parallel(n_jobs=self.n_jobs, return_as="generator")(jobs):
+            fits.append(fold_fit)
+            self.n_fits += 1
+            move = moves[(len(fits) - 1) // len(self.folds)]
+            report_progress(self.verbose, self.n_fits, self.max_fits,
+                            f"{STEPS[move.step]}: {move.move}, split "
+                            f"{(len(fits) - 1) % len(self.folds) + 1}/{len(self.folds)}: "
+                            f"score {fold_fit.score:.4g} in {fold_fit.fit_time:.1f} s", level=2)
+        n = len(self.folds)
+        candidates = [self._candidate(move, values, fits[i * n:(i + 1) * n])
+                      for i, (move, values) in enumerate(zip(moves, params))]
+        for candidate in candidates:
+            report_progress(self.verbose, self.n_fits, self.max_fits,
+                            f"{STEPS[candidate.step]}: {candidate.describe('score')}")
+        return candidates
+
+    def _candidate(self, move, params, fits):
+        index = self.n_candidates
+        self.n_candidates += 1
+        histories = [{key: np.asarray(values, dtype=float) for key, values in fit.history.items()}
+                     for fit in fits]
+        keys = [key for key in histories[0] if all(key in h for h in histories)]
+        history = {key: mean_curve([h[key] for h in histories]) for key in keys}
+        diverged = [h for h in histories if not np.isfinite(h["loss"]).all()
+                    or divergence(h, self.constant_loss) is not None]
+        return Candidate(
+            index=index, step=move.step, move=move.move, reason=move.reason,
+            parent=move.parent, config=dict(move.config), params=params,
+            fold_scores=np.array([fit.score for fit in fits], dtype=float),
+            fit_times=np.array([fit.fit_time for fit in fits]),
+            score_times=np.array([fit.score_time for fit in fits]),
+            history=history, diagnosis=self._diagnose(diverged[0] if diverged else history),
+            diverged=bool(diverged),
+        )
+
+    def _diagnose(self, history):
+        try:
+            level = self.constant_loss[0] if self.constant_loss is not None else None
+            return diagnose(history, constant_loss=level)
+        except ValueError:  # one epoch, or no finite validation value: nothing to read
+            return None

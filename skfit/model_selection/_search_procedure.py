@@ -1,0 +1,418 @@
+"""The chapter's procedure, step by step: what to try next, read off the last curves.
+
+:class:`Procedure` decides; an ``evaluate`` function (the search's) runs
+each configuration on the shared splits and returns a
+:class:`~._search_path.Candidate`. The steps:
+
+1. **Get training started**: while the diagnosis is ``not_training``,
+   change the learning rate (down after a divergence or a climb, up after a
+   stall at a small rate) and, at the third try, the batch size.
+2. **Beat the baseline**: after step 3, the best configuration must beat
+   the Dummy baselines on the same splits (corrected t-test), or the
+   search stops and says so.
+3. **Reach overfitting**: while the validation loss does not turn up, train
+   longer (when it is still falling at the last epoch) or grow the model
+   (width, then depth) when it is flat.
+4. **Regularize**: from the model that overfits, stop at its best epoch,
+   use early stopping, a smaller size, L2, dropout, L1; then refine the
+   best of these (stronger, weaker, combined) while the cross-validated
+   score improves.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..diagnostics._curves import relative_decrease, smooth
+from ._search_path import STEPS
+
+__all__ = ["Procedure", "Move", "min_evaluations"]
+
+MAX_TRAINING_TRIES = 3
+EPOCH_GROWTH = 4
+WIDTH_GROWTH = 4
+MAX_WIDTH = 1024
+MAX_DEPTH = 4
+MAX_STEPS = 20_000  # gradient steps per fit beyond which training longer is not tried
+STILL_FALLING = 0.75  # a lowest validation loss in the last quarter of the epochs...
+FALLING_BY = 0.02  # ... that fell by more than this over that quarter (smoothed)
+STOP_EARLIER = 0.9  # stopping at the best epoch is tried when it is this early or earlier
+L2_START, L1_START, DROPOUT_START = 1e-3, 1e-4, 0.3
+DROPOUTS = (0.1, 0.2, 0.3, 0.5)
+REGULARIZE_RESERVE = 6  # evaluations kept for step 4 (at most a third of the budget)
+REFINE_BATCH = 3
+
+
+def min_evaluations():
+    """Cross-validations the procedure needs at least: start, one step up, one regularized."""
+    return 3
+
+
+@dataclass(frozen=True)
+class Move:
+    """A configuration to evaluate, and how it came about."""
+
+    config: dict
+    step: int
+    move: str
+    reason: str
+    parent: int | None
+
+
+class Procedure:
+    """Run steps 1-4 within a budget of cross-validations.
+
+    Parameters
+    ----------
+    knobs : Knobs
+    evaluate : callable
+        ``evaluate(moves)`` cross-validates each :class:`Move` and returns
+        their :class:`Candidate` objects, numbered in order.
+    n_evaluations : int
+        Cross-validations allowed (the budget of fits, less the refit,
+        divided by the number of splits).
+    baseline : callable
+        ``baseline(candidate)`` returns its :class:`BaselineReport`.
+    rows_per_epoch : float
+        Training rows per fit (of each split's training part, less the
+        validation share), to count gradient steps.
+    scoring : str
+    """
+
+    def __init__(self, knobs, evaluate, n_evaluations, baseline, rows_per_epoch, scoring):
+        self.knobs = knobs
+        self._evaluate = evaluate
+        self.left = n_evaluations
+        self.reserve = max(1, min(REGULARIZE_RESERVE, n_evaluations // 3))
+        self.baseline = baseline
+        self.rows_per_epoch = rows_per_epoch
+        self.scoring = scoring
+        self.candidates = []
+        self.lines = {number: [] for number in STEPS}
+        self.stop_reason = ""
+        self._tried = set()
+        self._capacity_moves = 0
+
+    # -- running ---------------------------------------------------------------
+    def run(self):
+        """Run the steps; return ``(candidates, lines, stop_reason)``."""
+        start = self._evaluate_one(Move(
+            dict(self.knobs.start), 1, "start",
+            "the estimator's own settings"
+            + (", explored with early_stopping=False so that every curve shows where it turns "
+               "up" if self.knobs.has("early_stopping") else ""),
+            None,
+        ))
+        trained = self._get_training_started(start)
+        self._note(2, f"{trained.label} against the baselines: {self._versus(trained)}; "
+                      "the verdict comes after step 3, once the model has had its capacity.")
+        overfit = self._reach_overfitting(trained) if trained.status != "not_training" else None
+        if not self._beats_baseline():
+            return self._finish()
+        self._regularize(overfit if overfit is not None else trained)
+        if not self.stop_reason:
+            self.stop_reason = ("Stopped: every planned move was tried." if self.left
+                                else "Stopped: the budget of fits is spent.")
+        return self._finish()
+
+    def _finish(self):
+        return self.candidates, self.lines, self.stop_reason
+
+    def _evaluate_moves(self, moves):
+        moves = [move for move in moves if _key(move.config) not in self._tried][: self.left]
+        if not moves:
+            return []
+        for move in moves:
+            self._tried.add(_key(move.config))
+        candidates = self._evaluate(moves)
+        self.left -= len(moves)
+        self.candidates += candidates
+        for candidate in candidates:
+            self._note(candidate.step, candidate.describe(self.scoring))
+        return candidates
+
+    def _evaluate_one(self, move):
+        candidates = self._evaluate_moves([move])
+        return candidates[0] if candidates else None
+
+    def _may_spend(self):
+        """Whether steps 1 and 3 may run one more evaluation (step 4 keeps its reserve)."""
+        return self.left > self.reserve
+
+    def _note(self, step, text):
+        self.lines[step].append(text)
+
+    # -- step 1 ----------------------------------------------------------------
+    def _get_training_started(self, candidate):
+        tries = 0
+        while candidate.status == "not_training" and tries < MAX_TRAINING_TRIES:
+            if not self._may_spend():
+                self._note(1, "no budget left for another learning rate")
+                break
+            move = self._training_move(candidate, tries)
+            if move is None:
+                break
+            candidate = self._evaluate_one(move) or candidate
+            tries += 1
+        if candidate.status == "not_training":
+            self._note(1, "training never started: check that the inputs are scaled and the "
+                          "target fits the loss; the next steps cannot fix a model that does "
+                          "not train.")
+        else:
+            self._note(1, f"{candidate.label} trains: its training loss falls.")
+        return candidate
+
+    def _training_move(self, candidate, tries):
+        if not self.knobs.has("learning_rate"):
+            self._note(1, f"{self.knobs.model_name} has no learning-rate parameter to change")
+            return None
+        config = dict(candidate.config)
+        rate, batch = config["learning_rate"], config["batch_size"]
+        evidence = candidate.diagnosis.evidence[0] if candidate.diagnosis is not None else ""
+        if candidate.diverged:
+            config["learning_rate"] = min(rate / 100, 1e-3) if rate > 1e-3 else rate / 100
+            why = "training diverged"
+        elif _unstable(candidate) or rate > 1e-2:
+            config["learning_rate"] = rate / 10
+            why = "the steps are too large for the training loss to settle"
+        else:
+            config["learning_rate"] = rate * 10
+            why = "the training loss barely moves at this small learning rate"
+        moves = [f"learning_rate {_number(rate)} -> {_number(config['learning_rate'])}"]
+        if tries == MAX_TRAINING_TRIES - 1 and self.knobs.has("batch_size"):
+            config["batch_size"] = int(batch) * 4
+            moves.append(f"batch_size {batch} -> {config['batch_size']} (less noisy gradients)")
+        return Move(config, 1, ", ".join(moves), f"{why} ({evidence})" if evidence else why,
+                    candidate.index)
+
+    # -- step 3 ----------------------------------------------------------------
+    def _reach_overfitting(self, base):
+        while base.status == "underfitting":
+            if not self._may_spend():
+                self._note(3, "the budget left is kept for regularization: the model has not "
+                              "overfit yet")
+                return base
+            move = self._growth_move(base)
+            if move is None:
+                return base
+            candidate = self._evaluate_one(move)
+            if candidate is None:
+                return base
+            if candidate.status == "not_training":
+                self._note(3, f"{candidate.label} does not train; growth stops at "
+                              f"#{base.index}")
+                return base
+            base = candidate
+        if base.status in ("overfitting", "good_fit"):
+            self._note(3, f"{base.label} crosses the boundary: its validation loss turns up "
+                          f"after epoch {base.best_epoch} ({base.status}).")
+        elif base.status == "not_generalizing":
+            self._note(3, f"{base.label}: its validation loss does not follow the training "
+                          "loss (not_generalizing); more capacity cannot help.")
+        return base
+
+    def _growth_move(self, base):
+        config = dict(base.config)
+        n_epochs, best = base.n_epochs, base.best_epoch or base.n_epochs
+        falling = _still_falling(base)
+        longer = n_epochs * EPOCH_GROWTH
+        steps = longer * math.ceil(self.rows_per_epoch / int(config["batch_size"]))
+        if falling and steps <= MAX_STEPS:
+            config["epochs"] = longer
+            return Move(config, 3, f"epochs {n_epochs} -> {longer}",
+                        f"#{base.index}'s validation loss is still falling: lowest at epoch "
+                        f"{best} of {n_epochs}", base.index)
+        reason = (f"#{base.index}'s validation loss is flat: lowest at epoch {best} of "
+                  f"{n_epochs}, without turning up" if not falling else
+                  f"#{base.index}'s validation loss is still falling, but {longer} epochs "
+                  f"would take over {MAX_STEPS} gradient steps")
+        if not self.knobs.has("hidden_layer_sizes"):
+            self._note(3, f"{reason}; {self.knobs.model_name} exposes no size to grow")
+            return None
+        sizes = tuple(config["hidden_layer_sizes"])
+        deepen = self._capacity_moves % 2 == 1 and self.knobs.can_deepen and \
+            0 < len(sizes) < MAX_DEPTH
+        if deepen:
+            grown, what = (*sizes, sizes[-1]), "depth"
+        elif not sizes:
+            grown, what = (64,), "a hidden layer"
+        else:
+            grown, what = tuple(min(MAX_WIDTH, WIDTH_GROWTH * s) for s in sizes), "width"
+            if grown == sizes and self.knobs.can_deepen and len(sizes) < MAX_DEPTH:
+                grown, what = (*sizes, sizes[-1]), "depth"
+        if grown == sizes:
+            self._note(3, f"{reason}; the model is at the largest size tried "
+                          f"({MAX_WIDTH} units, {MAX_DEPTH} layers)")
+            return None
+        self._capacity_moves += 1
+        config["hidden_layer_sizes"] = grown
+        return Move(config, 3, f"hidden_layer_sizes {sizes} -> {grown} ({what})", reason,
+                    base.index)
+
+    # -- step 2 ----------------------------------------------------------------
+    def _beats_baseline(self):
+        best = self._best()
+        report = self.baseline(best)
+        self._note(2, f"after step 3, the best configuration {best.label} against the "
+                      f"baselines: {self._versus(best)}.")
+        if report.beats_baseline:
+            return True
+        self.stop_reason = (
+            "Stopped after step 3: no configuration beats the common-sense baselines. The "
+            "inputs may not carry the information needed, or this architecture does not suit "
+            "the data; regularizing cannot help."
+        )
+        self._note(2, self.stop_reason)
+        return False
+
+    def _versus(self, candidate):
+        report = self.baseline(candidate)
+        best = report.baseline_scores[report.best_baseline].mean()
+        beats = "beats" if report.beats_baseline else "does NOT beat"
+        p = f"{report.p_value:.2g}" if math.isfinite(report.p_value) else "n/a"
+        return (f"{beats} the best baseline ({report.best_baseline}): {self.scoring} "
+                f"{candidate.mean_score:.4f} vs {best:.4f}, one-sided p = {p}")
+
+    # -- step 4 ----------------------------------------------------------------
+    def _regularize(self, base):
+        if base.status not in ("overfitting", "good_fit"):
+            self._note(4, f"{base.label} has not overfit: regularization has little to fix, "
+                          "but early stopping and the regularizers are still compared")
+        self._note(4, f"from {base.label}, the model that overfits (best epoch "
+                      f"{base.best_epoch} of {base.n_epochs}):")
+        first = self._evaluate_moves(self._regularization_moves(base))
+        if not first:
+            self.stop_reason = "Stopped: the budget of fits is spent."
+            return
+        best = self._best(among=[base, *first])
+        while self.left:
+            moves = self._refinements(best, base, first)
+            if not moves:
+                return
+            round_ = self._evaluate_moves(moves[: min(REFINE_BATCH, self.left)])
+            if not round_:
+                return
+            challenger = self._best(among=round_)
+            if not challenger.mean_score > best.mean_score:
+                self._note(4, f"no refinement of {best.label} scores higher: stop here")
+                return
+            best = challenger
+
+    def _stopping(self, config, base):
+        """``config`` trained with early stopping (or for the base's epochs without it)."""
+        if self.knobs.has("early_stopping"):
+            config["early_stopping"] = True
+            config["patience"] = max(int(config.get("patience") or 1),
+                                     math.ceil(base.n_epochs / 10))
+        return config
+
+    def _regularization_moves(self, base):
+        config, moves = dict(base.config), []
+        best, n_epochs = base.best_epoch, base.n_epochs
+        if best is not None and best <= STOP_EARLIER * n_epochs:
+            moves.append(Move({**config, "epochs": best}, 4, f"epochs {n_epochs} -> {best}",
+                              f"stop at the best epoch: #{base.index}'s validation loss is "
+                              f"lowest at epoch {best}", base.index))
+        if self.knobs.has("early_stopping"):
+            stopped = self._stopping(dict(config), base)
+            moves.append(Move(stopped, 4, f"early stopping (patience {stopped['patience']})",
+                              "early stopping restores each fit's best epoch", base.index))
+        for knob in ("hidden_layer_sizes", "l2", "dropout", "l1"):
+            move = self._stronger(base, knob, base)
+            if move is not None:
+                moves.append(move)
+        return moves
+
+    def _stronger(self, candidate, knob, base, weaker=False):
+        """``candidate`` with ``knob`` regularizing more (or less), with early stopping."""
+        if not self.knobs.has(knob):
+            return None
+        config = self._stopping(dict(candidate.config), base)
+        value = config[knob]
+        if knob == "hidden_layer_sizes":
+            if weaker or not value or max(value) <= 2:
+                return None
+            new = tuple(max(1, size // 2) for size in value)
+            what = "smaller"
+        elif knob == "dropout":
+            new = _next_dropout(value, weaker)
+            what = "less dropout" if weaker else "dropout"
+        else:
+            start = L2_START if knob == "l2" else L1_START
+            new = (value / 10 if weaker else value * 10) if value else (None if weaker else start)
+            what = f"weaker {knob.upper()}" if weaker else knob.upper()
+        if new is None or new == value:
+            return None
+        config[knob] = new
+        stop = " with early stopping" if self.knobs.has("early_stopping") else ""
+        return Move(config, 4, f"{knob} {_number(value)} -> {_number(new)}{stop}",
+                    f"{what} from {candidate.label}", candidate.index)
+
+    def _refinements(self, best, base, first):
+        """Next moves around ``best``: its regularizer stronger and weaker, then the others
+        that helped in the first round, combined with it."""
+        moves = []
+        active = [knob for knob in ("hidden_layer_sizes", "l2", "dropout", "l1")
+                  if self.knobs.has(knob) and best.config[knob] != base.config[knob]]
+        for knob in active:
+            moves += [self._stronger(best, knob, base), self._stronger(best, knob, base, True)]
+        reference = max((c.mean_score for c in first if c.move.startswith(("early", "epochs"))),
+                        default=base.mean_score)
+        helpful = sorted(
+            (c for c in first if c.mean_score > reference and c.index != best.index),
+            key=lambda c: -c.mean_score,
+        )
+        for candidate in helpful:
+            for knob in ("hidden_layer_sizes", "l2", "dropout", "l1"):
+                if self.knobs.has(knob) and knob not in active and \
+                        candidate.config[knob] != base.config[knob]:
+                    config = {**best.config, knob: candidate.config[knob]}
+                    moves.append(Move(config, 4, f"+ {knob} {_number(candidate.config[knob])}",
+                                      f"{candidate.label} helped: combined with {best.label}",
+                                      best.index))
+        return [move for move in moves
+                if move is not None and _key(move.config) not in self._tried]
+
+    # -- choosing --------------------------------------------------------------
+    def _best(self, among=None):
+        pool = self.candidates if among is None else among
+        scored = [c for c in pool if math.isfinite(c.mean_score)]
+        if not scored:
+            return pool[0]
+        return max(scored, key=lambda c: (c.mean_score, -c.index))
+
+
+def _key(config):
+    return tuple(sorted((knob, str(value)) for knob, value in config.items()))
+
+
+def _number(value):
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _next_dropout(value, weaker):
+    if weaker:
+        lower = [d for d in DROPOUTS if d < value]
+        return lower[-1] if lower else None
+    if not value:
+        return DROPOUT_START
+    higher = [d for d in DROPOUTS if d > value]
+    return higher[0] if higher else None
+
+
+def _still_falling(candidate):
+    """Whether the mean validation loss is lowest in the last quarter of the epochs and
+    fell over that quarter by more than ``FALLING_BY`` (smoothed as diagnose smooths)."""
+    n_epochs, best = candidate.n_epochs, candidate.best_epoch or candidate.n_epochs
+    if best <= STILL_FALLING * n_epochs:
+        return False
+    val = smooth(candidate.history["val_loss"], 5)
+    val = val[~np.isnan(val)]
+    tail = max(2, len(val) // 4)
+    return len(val) >= 2 and relative_decrease(float(val[-tail]), float(val[-1])) > FALLING_BY
+
+
+def _unstable(candidate):
+    loss = np.asarray(candidate.history["loss"], dtype=float)
+    return len(loss) > 1 and loss[-1] > loss[0]
