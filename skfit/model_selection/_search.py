@@ -58,9 +58,10 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
     every configuration and by the Dummy baselines:
 
     1. **Get training started**: when :func:`~skfit.diagnostics.diagnose`
-       says ``not_training``, change the learning rate (lower after a
-       divergence, higher after a stall at a small rate) and, at the third
-       try, the batch size.
+       says ``not_training`` (or a classifier's training loss stays above a
+       uniform guess's), sweep the learning rate a decade apart (lower
+       after a divergence, both ways after a stall), then once more with
+       4 times bigger batches.
     2. **Beat the baseline**: once the model has had its capacity (after
        step 3), the best configuration must beat the Dummy baselines on the
        same splits (one-sided corrected t-test); otherwise the search stops
@@ -257,7 +258,7 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
                                    train_sizes=train_sizes, test_sizes=test_sizes)
         rows_per_epoch = train_sizes.mean() * (1 - knobs.start["validation_fraction"])
         candidates, lines, stop_reason = Procedure(
-            knobs, evaluate, n_evaluations, report, rows_per_epoch, scoring_name
+            knobs, evaluate, n_evaluations, report, rows_per_epoch, scoring_name, constant_loss
         ).run()
 
         best = self._choose(candidates)

@@ -150,12 +150,12 @@ def find_knobs(estimator):
 
 def _flavor(learner):
     """"skfit", "scikeras" or None."""
-    if type(learner).__module__.startswith("skfit.keras"):
-        from ..keras._base import BaseKerasEstimator  # loaded already: the estimator is one
-
-        if isinstance(learner, BaseKerasEstimator):
-            return "skfit"
-    scikeras = sys.modules.get("scikeras.wrappers")  # loaded already if the estimator is one
+    # Either module is loaded already when the learner is one of its estimators: looking
+    # them up in sys.modules keeps TensorFlow unloaded for any other estimator.
+    skfit_keras = sys.modules.get("skfit.keras._base")
+    if skfit_keras is not None and isinstance(learner, skfit_keras.BaseKerasEstimator):
+        return "skfit"
+    scikeras = sys.modules.get("scikeras.wrappers")
     if scikeras is not None and isinstance(learner, scikeras.BaseWrapper):
         return "scikeras"
     return None

@@ -11,7 +11,7 @@ from ..utils._results import Result
 from ._baseline_report import BaselineReport
 from ._search_knobs import KNOBS
 
-__all__ = ["Candidate", "SearchPath", "STEPS", "baseline_report"]
+__all__ = ["Candidate", "SearchPath", "STEPS", "baseline_report", "beats"]
 
 #: The steps of the procedure, by number.
 STEPS = {
@@ -93,7 +93,7 @@ class Candidate:
 
     @property
     def label(self):
-        return f"#{self.index} {self.move}"
+        return f"#{self.index}"
 
     def describe(self, scoring):
         """One line: the move and its reason, the score, the diagnosis."""
@@ -102,7 +102,7 @@ class Candidate:
         epochs = (f", lowest validation loss at epoch {self.best_epoch} of {self.n_epochs}"
                   if self.best_epoch is not None else f", {self.n_epochs} epochs")
         reason = f" ({self.reason})" if self.reason else ""
-        return f"{self.label}{reason} -> {score}; {self.status}{epochs}"
+        return f"{self.label} {self.move}{reason} -> {score}; {self.status}{epochs}"
 
     def to_dict(self):
         """Every field as JSON-safe values (the diagnosis without its copy of the curves)."""
@@ -169,7 +169,10 @@ class SearchPath(Result):
         The chosen configuration's scores against the baselines, with the
         corrected t-test.
     beats_baseline : bool
-        Whether the chosen configuration beats the best baseline.
+        Whether the chosen configuration beats the best baseline: its
+        margin is positive and significant (``baseline.beats_baseline``),
+        or, with two splits (too few for the t-test), it scores higher on
+        both.
 
     See Also
     --------
@@ -227,7 +230,7 @@ class SearchPath(Result):
 
     @property
     def beats_baseline(self):
-        return self.baseline.beats_baseline
+        return beats(self.baseline)
 
     def to_frame(self):
         """One row per configuration, in the order of evaluation.
@@ -351,7 +354,7 @@ class SearchPath(Result):
             "best_index": self.best_index,
             "best_score": self.best.mean_score,
             "start_score": self.start.mean_score,
-            "beats_baseline": baseline.beats_baseline,
+            "beats_baseline": self.beats_baseline,
             "baseline": baseline,
             "steps": {str(number): {"title": title, "lines": self.lines.get(number, [])}
                       for number, title in STEPS.items()},
@@ -362,6 +365,19 @@ class SearchPath(Result):
             },
             "candidates": [candidate.to_dict() for candidate in self.candidates],
         }
+
+
+def beats(report):
+    """Whether a :class:`BaselineReport`'s model beats the best baseline, as the search decides.
+
+    The corrected t-test's verdict; with fewer than three splits, where the
+    test has one degree of freedom and no power, a higher score on every
+    split.
+    """
+    if report.beats_baseline:
+        return True
+    differences = report.model_scores - report.baseline_scores[report.best_baseline]
+    return report.n_splits < 3 and bool((differences > 0).all())
 
 
 def baseline_report(candidate, *, model_name, scoring, baselines, train_sizes, test_sizes):
@@ -388,4 +404,5 @@ def _changes(start, config):
 
 
 def _plot_label(candidate, best_index):
-    return candidate.label + (" (chosen)" if candidate.index == best_index else "")
+    return f"{candidate.label} {candidate.move}" + (" (chosen)" if candidate.index == best_index
+                                                    else "")

@@ -4,9 +4,10 @@
 each configuration on the shared splits and returns a
 :class:`~._search_path.Candidate`. The steps:
 
-1. **Get training started**: while the diagnosis is ``not_training``,
-   change the learning rate (down after a divergence or a climb, up after a
-   stall at a small rate) and, at the third try, the batch size.
+1. **Get training started**: while the diagnosis is ``not_training`` (or a
+   classifier's training loss stays above a uniform guess's), sweep the
+   learning rate a decade apart (down after a divergence or a climb, both
+   ways after a stall), then once more with 4 times bigger batches.
 2. **Beat the baseline**: after step 3, the best configuration must beat
    the Dummy baselines on the same splits (corrected t-test), or the
    search stops and says so.
@@ -25,11 +26,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..diagnostics._curves import relative_decrease, smooth
-from ._search_path import STEPS
+from ._search_path import STEPS, beats
 
 __all__ = ["Procedure", "Move", "min_evaluations"]
 
-MAX_TRAINING_TRIES = 3
+TRAINING_ROUNDS = 2  # learning-rate sweeps, the second with bigger batches
 EPOCH_GROWTH = 4
 WIDTH_GROWTH = 4
 MAX_WIDTH = 1024
@@ -78,9 +79,12 @@ class Procedure:
         Training rows per fit (of each split's training part, less the
         validation share), to count gradient steps.
     scoring : str
+    constant_loss : tuple of (float, str) or None
+        The loss of a uniform guess (classifiers trained with cross-entropy).
     """
 
-    def __init__(self, knobs, evaluate, n_evaluations, baseline, rows_per_epoch, scoring):
+    def __init__(self, knobs, evaluate, n_evaluations, baseline, rows_per_epoch, scoring,
+                 constant_loss=None):
         self.knobs = knobs
         self._evaluate = evaluate
         self.left = n_evaluations
@@ -88,6 +92,7 @@ class Procedure:
         self.baseline = baseline
         self.rows_per_epoch = rows_per_epoch
         self.scoring = scoring
+        self.constant_loss = constant_loss
         self.candidates = []
         self.lines = {number: [] for number in STEPS}
         self.stop_reason = ""
@@ -107,7 +112,7 @@ class Procedure:
         trained = self._get_training_started(start)
         self._note(2, f"{trained.label} against the baselines: {self._versus(trained)}; "
                       "the verdict comes after step 3, once the model has had its capacity.")
-        overfit = self._reach_overfitting(trained) if trained.status != "not_training" else None
+        overfit = self._reach_overfitting(trained) if self._trains(trained) else None
         if not self._beats_baseline():
             return self._finish()
         self._regularize(overfit if overfit is not None else trained)
@@ -145,46 +150,67 @@ class Procedure:
 
     # -- step 1 ----------------------------------------------------------------
     def _get_training_started(self, candidate):
-        tries = 0
-        while candidate.status == "not_training" and tries < MAX_TRAINING_TRIES:
+        rounds = 0
+        while not self._trains(candidate) and rounds < TRAINING_ROUNDS:
             if not self._may_spend():
                 self._note(1, "no budget left for another learning rate")
                 break
-            move = self._training_move(candidate, tries)
-            if move is None:
+            moves = self._training_moves(candidate, last_round=rounds == TRAINING_ROUNDS - 1)
+            if not moves:
                 break
-            candidate = self._evaluate_one(move) or candidate
-            tries += 1
-        if candidate.status == "not_training":
+            swept = self._evaluate_moves(moves[: self.left - self.reserve])
+            if not swept:
+                break
+            trained = [c for c in swept if self._trains(c)]
+            candidate = (self._best(among=trained) if trained
+                         else min(swept, key=_final_training_loss))
+            rounds += 1
+        if not self._trains(candidate):
             self._note(1, "training never started: check that the inputs are scaled and the "
                           "target fits the loss; the next steps cannot fix a model that does "
                           "not train.")
         else:
-            self._note(1, f"{candidate.label} trains: its training loss falls.")
+            self._note(1, f"{candidate.label} trains: its training loss falls"
+                          + (" below a uniform guess's" if self.constant_loss else "") + ".")
         return candidate
 
-    def _training_move(self, candidate, tries):
+    def _trains(self, candidate):
+        """Not ``not_training``, and (for classifiers) a final training loss below a uniform
+        guess's: a network no better than guessing on its own training rows is not training,
+        whatever the shape of its curve."""
+        if candidate.status == "not_training" or candidate.diverged:
+            return False
+        return self.constant_loss is None or \
+            _final_training_loss(candidate) < self.constant_loss[0]
+
+    def _training_moves(self, candidate, last_round):
+        """A sweep of learning rates, a decade apart, in the direction the curve calls for."""
         if not self.knobs.has("learning_rate"):
             self._note(1, f"{self.knobs.model_name} has no learning-rate parameter to change")
-            return None
-        config = dict(candidate.config)
-        rate, batch = config["learning_rate"], config["batch_size"]
+            return []
+        rate, batch = candidate.config["learning_rate"], candidate.config["batch_size"]
         evidence = candidate.diagnosis.evidence[0] if candidate.diagnosis is not None else ""
+        down, both = (1e-1, 1e-2, 1e-3), (10.0, 1e-1, 1e2)
         if candidate.diverged:
-            config["learning_rate"] = min(rate / 100, 1e-3) if rate > 1e-3 else rate / 100
-            why = "training diverged"
+            factors, why = down, f"training diverged at #{candidate.index}: {evidence}"
+        elif candidate.status != "not_training":  # trains, but no better than guessing
+            factors, why = down, (
+                f"#{candidate.index}'s training loss ends at "
+                f"{_final_training_loss(candidate):.4g}, no lower than a uniform guess's "
+                f"({self.constant_loss[0]:.4g}): the steps are too large")
         elif _unstable(candidate) or rate > 1e-2:
-            config["learning_rate"] = rate / 10
-            why = "the steps are too large for the training loss to settle"
+            factors, why = down, f"#{candidate.index}'s training loss does not settle: {evidence}"
         else:
-            config["learning_rate"] = rate * 10
-            why = "the training loss barely moves at this small learning rate"
-        moves = [f"learning_rate {_number(rate)} -> {_number(config['learning_rate'])}"]
-        if tries == MAX_TRAINING_TRIES - 1 and self.knobs.has("batch_size"):
-            config["batch_size"] = int(batch) * 4
-            moves.append(f"batch_size {batch} -> {config['batch_size']} (less noisy gradients)")
-        return Move(config, 1, ", ".join(moves), f"{why} ({evidence})" if evidence else why,
-                    candidate.index)
+            factors, why = both, f"#{candidate.index}'s training loss barely moves: {evidence}"
+        moves = []
+        for factor in factors:
+            config = {**candidate.config, "learning_rate": rate * factor}
+            move = f"learning_rate {_number(rate)} -> {_number(rate * factor)}"
+            if last_round and self.knobs.has("batch_size"):
+                config["batch_size"] = int(batch) * 4
+                move += f", batch_size {batch} -> {config['batch_size']} (less noisy gradients)"
+            moves.append(Move(config, 1, move, why, candidate.index))
+        return moves
 
     # -- step 3 ----------------------------------------------------------------
     def _reach_overfitting(self, base):
@@ -256,7 +282,7 @@ class Procedure:
         report = self.baseline(best)
         self._note(2, f"after step 3, the best configuration {best.label} against the "
                       f"baselines: {self._versus(best)}.")
-        if report.beats_baseline:
+        if beats(report):
             return True
         self.stop_reason = (
             "Stopped after step 3: no configuration beats the common-sense baselines. The "
@@ -269,10 +295,12 @@ class Procedure:
     def _versus(self, candidate):
         report = self.baseline(candidate)
         best = report.baseline_scores[report.best_baseline].mean()
-        beats = "beats" if report.beats_baseline else "does NOT beat"
+        verdict = "beats" if beats(report) else "does NOT beat"
         p = f"{report.p_value:.2g}" if math.isfinite(report.p_value) else "n/a"
-        return (f"{beats} the best baseline ({report.best_baseline}): {self.scoring} "
-                f"{candidate.mean_score:.4f} vs {best:.4f}, one-sided p = {p}")
+        by_splits = (" (higher on every split: two splits are too few for the t-test)"
+                     if beats(report) and not report.beats_baseline else "")
+        return (f"{verdict} the best baseline ({report.best_baseline}): {self.scoring} "
+                f"{candidate.mean_score:.4f} vs {best:.4f}, one-sided p = {p}{by_splits}")
 
     # -- step 4 ----------------------------------------------------------------
     def _regularize(self, base):
@@ -411,6 +439,13 @@ def _still_falling(candidate):
     val = val[~np.isnan(val)]
     tail = max(2, len(val) // 4)
     return len(val) >= 2 and relative_decrease(float(val[-tail]), float(val[-1])) > FALLING_BY
+
+
+def _final_training_loss(candidate):
+    """Median of the last third of the mean training loss (inf when not finite)."""
+    loss = np.asarray(candidate.history["loss"], dtype=float)
+    tail = loss[-max(1, len(loss) // 3):]
+    return float(np.median(tail)) if np.isfinite(tail).all() else math.inf
 
 
 def _unstable(candidate):

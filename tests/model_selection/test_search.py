@@ -1,0 +1,301 @@
+"""FitThenRegularizeSearchCV: search conventions, the budget, each step on a constructed case."""
+
+import json
+import warnings
+
+import joblib
+import keras
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_digits, make_friedman1
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skfit import KerasClassifier, KerasMLPClassifier, KerasMLPRegressor
+from skfit.model_selection import FitThenRegularizeSearchCV, SearchPath
+from skfit.model_selection import _search_evaluate
+from skfit.model_selection._search_knobs import find_knobs
+from skfit.utils.fixes import InvalidParameterError
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+CV = StratifiedKFold(3, shuffle=True, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X[:300] / 16.0, y[:300]
+
+
+def small_mlp(**params):
+    settings = dict(hidden_layer_sizes=(8,), epochs=10, batch_size=32, learning_rate=1e-2,
+                    random_state=0)
+    return KerasMLPClassifier(**{**settings, **params})
+
+
+@pytest.fixture(scope="module")
+def search(digits):
+    return FitThenRegularizeSearchCV(small_mlp(), cv=CV, max_fits=13, random_state=0).fit(*digits)
+
+
+@pytest.fixture
+def no_fits(monkeypatch):
+    """Fail the test if the search fits a network."""
+
+    def fail(*args, **kwargs):
+        raise AssertionError("a network was fitted despite bad input")
+
+    monkeypatch.setattr(_search_evaluate, "fit_fold", fail)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+# -- conventions ------------------------------------------------------------------
+def test_search_conventions(search, digits):
+    X, y = digits
+    results = search.cv_results_
+    n = len(search.path_.candidates)
+    for key in ("params", "mean_test_score", "std_test_score", "rank_test_score",
+                "split0_test_score", "split2_test_score", "mean_fit_time", "std_fit_time",
+                "mean_score_time", "std_score_time", "param_hidden_layer_sizes",
+                "param_learning_rate", "param_epochs", "step", "move", "status", "best_epoch"):
+        assert len(results[key]) == n, key
+    frame = pd.DataFrame(results)
+    assert frame.loc[search.best_index_, "rank_test_score"] == 1
+    assert search.best_params_ == results["params"][search.best_index_]
+    assert search.best_score_ == pytest.approx(results["mean_test_score"].max())
+    assert search.n_fits_ == 3 * n + 1 <= 13
+    assert search.best_estimator_.get_params()["epochs"] == search.best_params_["epochs"]
+    assert search.predict(X[:5]).shape == (5,)
+    assert search.predict_proba(X[:5]).shape == (5, 10)
+    assert search.score(X, y) == pytest.approx(search.best_estimator_.score(X, y))
+    np.testing.assert_array_equal(search.classes_, np.arange(10))
+    assert search.n_features_in_ == 64
+
+
+def test_clone_and_params():
+    search = FitThenRegularizeSearchCV(small_mlp(), cv=3, max_fits=40, random_state=1)
+    params = search.get_params()
+    assert params["estimator__hidden_layer_sizes"] == (8,) and params["max_fits"] == 40
+    cloned = clone(search).set_params(estimator__epochs=7, max_fits=31)
+    assert cloned.estimator.epochs == 7 and search.estimator.epochs == 10
+    assert not hasattr(search, "best_estimator_")
+    with pytest.raises(AttributeError):
+        search.n_features_in_
+
+
+def test_nested_cross_val_score_and_pipelines(digits):
+    """A search over a Pipeline, as a Pipeline step, inside cross_val_score (nested)."""
+    X, y = digits
+    search = FitThenRegularizeSearchCV(
+        Pipeline([("scale", StandardScaler()), ("mlp", small_mlp())]), cv=2, max_fits=7,
+        random_state=0,
+    )
+    model = make_pipeline(StandardScaler(), search)
+    scores = cross_val_score(model, X, y, cv=2)  # a search per outer split
+    assert scores.shape == (2,) and (scores > 0.3).all()
+    fitted = model.fit(X[:150], y[:150])[-1]
+    assert set(fitted.best_params_) >= {"mlp__hidden_layer_sizes", "mlp__learning_rate"}
+    assert fitted.best_estimator_.named_steps["mlp"].n_epochs_ >= 1
+    assert model.predict(X[:3]).shape == (3,)
+
+
+def test_regressor_and_tags():
+    X, y = make_friedman1(n_samples=200, n_features=5, random_state=0)
+    model = KerasMLPRegressor(hidden_layer_sizes=(8,), epochs=10, batch_size=32,
+                              learning_rate=1e-2, random_state=0)
+    search = FitThenRegularizeSearchCV(model, cv=2, max_fits=7, random_state=0).fit(X, y)
+    assert search.path_.scoring == "r2"
+    assert search.path_.baseline.best_baseline in ("mean", "median")
+    assert search.__sklearn_tags__().estimator_type == "regressor"
+    assert FitThenRegularizeSearchCV(small_mlp()).__sklearn_tags__().estimator_type == \
+        "classifier"
+
+
+# -- budget and folds -----------------------------------------------------------------
+def test_max_fits_is_exact_and_folds_are_shared(digits, monkeypatch):
+    """Every fit counted, none beyond max_fits; every configuration sees the same K folds,
+    even from a splitter that would shuffle differently at each call."""
+    X, y = digits
+    seen = []
+    fit_fold = _search_evaluate.fit_fold
+
+    def counting(estimator, X, y, train, test, params, scorer):
+        seen.append(tuple(train))
+        return fit_fold(estimator, X, y, train, test, params, scorer)
+
+    monkeypatch.setattr(_search_evaluate, "fit_fold", counting)
+    cv = KFold(3, shuffle=True)  # no random_state: each split() call draws new folds
+    search = FitThenRegularizeSearchCV(small_mlp(), cv=cv, max_fits=10, random_state=0)
+    search.fit(X, y)
+    assert len(seen) + 1 == search.n_fits_ == 10  # 3 configurations x 3 folds + the refit
+    assert len(set(seen)) == 3
+    sizes = sorted(len(train) for train in set(seen))
+    assert sorted(search.path_.train_sizes) == sizes
+
+
+# -- the steps, each on a case built for it ---------------------------------------------
+def test_step1_a_diverging_learning_rate_is_lowered_until_it_trains(digits):
+    search = FitThenRegularizeSearchCV(small_mlp(learning_rate=100.0, optimizer="sgd"), cv=2,
+                                       max_fits=13, random_state=0).fit(*digits)
+    start, *swept = search.path_.candidates
+    assert start.status == "not_training" and start.diverged
+    fixes = [c for c in swept if c.step == 1]
+    assert fixes and all(c.config["learning_rate"] < 100.0 for c in fixes)
+    assert any(c.status != "not_training" and c.mean_score > 0.3 for c in fixes)
+    assert search.best_params_["learning_rate"] < 100.0
+    assert "trains" in search.path_.lines[1][-1]
+
+
+def test_step2_shuffled_labels_stop_the_search(digits):
+    X, y = digits
+    shuffled = np.random.RandomState(0).permutation(y)
+    search = FitThenRegularizeSearchCV(small_mlp(hidden_layer_sizes=(32,), epochs=20), cv=CV,
+                                       max_fits=13, random_state=0)
+    with pytest.warns(UserWarning, match="No configuration of KerasMLPClassifier beats"):
+        search.fit(X, shuffled)
+    path = search.path_
+    assert not path.beats_baseline
+    assert "no configuration beats the common-sense baselines" in path.stop_reason
+    assert not [c for c in path.candidates if c.step == 4]
+    assert "does NOT beat" in path.lines[2][-2]
+
+
+def test_step3_a_tiny_network_grows(digits):
+    search = FitThenRegularizeSearchCV(small_mlp(hidden_layer_sizes=(2,), epochs=20), cv=2,
+                                       max_fits=9, random_state=0).fit(*digits)
+    grown = [c for c in search.path_.candidates if c.step == 3]
+    assert grown
+    first = grown[0]
+    assert first.config["epochs"] > 20 or first.config["hidden_layer_sizes"] != (2,)
+    assert search.path_.start.status == "underfitting"
+    assert max(c.mean_score for c in grown) > search.path_.start.mean_score
+
+
+def test_step4_an_overfitting_network_is_regularized(digits):
+    X, y = digits
+    y = y.copy()  # 30% of the labels random: a network that memorizes them overfits
+    rng = np.random.RandomState(0)
+    noisy = rng.rand(len(y)) < 0.3
+    y[noisy] = rng.randint(0, 10, noisy.sum())
+    model = small_mlp(hidden_layer_sizes=(64,), epochs=30, validation_fraction=0.2)
+    search = FitThenRegularizeSearchCV(model, cv=CV, max_fits=19, random_state=0).fit(X, y)
+    path = search.path_
+    assert path.start.status == "overfitting"
+    regularized = [c for c in path.candidates if c.step == 4]
+    assert [c.move.split()[0] for c in regularized[:2]] == ["epochs", "early"]
+    assert path.best.step == 4
+    assert path.best.mean_score > path.start.mean_score
+    changed = set(path.configurations().query("changed").index)
+    assert changed & {"epochs", "early_stopping", "l2", "l1", "dropout", "hidden_layer_sizes"}
+
+
+# -- determinism, parallelism --------------------------------------------------------------
+def test_same_seed_same_search_serial_or_parallel(search, digits):
+    """Two jobs (threads here: worker processes would each import TensorFlow, too slow for
+    this suite; tests/test_parallel.py runs skfit in loky processes) give the serial run."""
+    with joblib.parallel_config(backend="threading"):
+        again = FitThenRegularizeSearchCV(small_mlp(), cv=CV, max_fits=13, random_state=0,
+                                          n_jobs=2).fit(*digits)
+    assert again.best_params_ == search.best_params_
+    np.testing.assert_array_equal(again.cv_results_["mean_test_score"],
+                                  search.cv_results_["mean_test_score"])
+    assert again.path_.summary().splitlines()[2:] == search.path_.summary().splitlines()[2:]
+
+
+# -- the path ---------------------------------------------------------------------------
+def test_path_speaks_the_results_protocol(search):
+    path = search.path_
+    assert isinstance(path, SearchPath)
+    assert "\n" not in repr(path) and repr(path).startswith("SearchPath(")
+    text = path.summary()
+    for title in SearchPath.STEPS.values():
+        assert title in text
+    assert f"#{search.best_index_}" in text.splitlines()[1]
+    content = path.to_dict()
+    assert json.loads(json.dumps(content, allow_nan=False)) == content
+    assert content["best_index"] == search.best_index_
+    assert len(content["candidates"]) == len(path.to_frame()) == len(path.candidates)
+    assert path.to_frame()["chosen"].sum() == 1
+    assert "<table" in path._repr_html_()
+    display = path.plot()
+    assert display.figure_ is display.ax_.figure
+    assert len(display.lines_) == sum(c.status != "not_training" for c in path.candidates)
+
+
+# -- wrappers -----------------------------------------------------------------------------
+def build(n_features_in, n_classes, units=8, dropout=0.0):
+    layers = [keras.Input((n_features_in,)), keras.layers.Dense(units, activation="relu")]
+    if dropout:
+        layers.append(keras.layers.Dropout(dropout))
+    return keras.Sequential([*layers, keras.layers.Dense(n_classes, activation="softmax")])
+
+
+def test_keras_classifier_knobs_are_its_builders_arguments(digits):
+    model = KerasClassifier(build, epochs=10, batch_size=32, learning_rate=1e-2, random_state=0)
+    knobs = find_knobs(model)
+    assert knobs.names["hidden_layer_sizes"] == "model__units"
+    assert knobs.names["dropout"] == "model__dropout" and not knobs.has("l2")
+    assert knobs.params({"hidden_layer_sizes": (32,)}) == {"model__units": 32}
+    assert not knobs.can_deepen
+    X, y = digits
+    search = FitThenRegularizeSearchCV(model, cv=2, max_fits=7, random_state=0)
+    search.fit(X[:150], y[:150])
+    assert "model__units" in search.best_params_
+
+
+def test_scikeras_knobs():
+    scikeras = pytest.importorskip("scikeras.wrappers")
+    model = scikeras.KerasClassifier(build, model__units=16, epochs=5, verbose=0)
+    knobs = find_knobs(Pipeline([("scale", StandardScaler()), ("net", model)]))
+    assert knobs.flavor == "scikeras"
+    assert knobs.names["learning_rate"] == "net__optimizer__learning_rate"
+    assert knobs.start["learning_rate"] == pytest.approx(1e-3)
+    assert knobs.names["validation_fraction"] == "net__validation_split"
+    assert knobs.start["hidden_layer_sizes"] == (16,) and not knobs.has("early_stopping")
+
+
+# -- bad input: a clear error before any fit -------------------------------------------------
+@pytest.mark.parametrize("make, error, match", [
+    (lambda: FitThenRegularizeSearchCV(small_mlp(), cv=3, max_fits=9), ValueError,
+     r"max_fits=9 is too small for 3 splits: the procedure needs at least 10 fits"),
+    (lambda: FitThenRegularizeSearchCV(LogisticRegression(), cv=3), TypeError,
+     "must be one of skfit's Keras estimators.*got LogisticRegression"),
+    (lambda: FitThenRegularizeSearchCV(small_mlp(), cv=3, scoring="r2"), ValueError,
+     "scoring='r2' is a regression metric, but this is a classification task"),
+    (lambda: FitThenRegularizeSearchCV(small_mlp(), cv=3, scoring="roc_auc"), ValueError,
+     "scoring='roc_auc' cannot score this multiclass target"),
+    (lambda: FitThenRegularizeSearchCV(small_mlp(), max_fits=0), InvalidParameterError,
+     "max_fits"),
+    (lambda: FitThenRegularizeSearchCV(small_mlp(), scoring=["accuracy"]),
+     InvalidParameterError, "scoring"),
+])
+def test_bad_input_fails_before_any_fit(digits, no_fits, make, error, match):
+    with pytest.raises(error, match=match):
+        make().fit(*digits)
+
+
+def test_continuous_target_for_a_classifier_fails_before_any_fit(digits, no_fits):
+    X, _ = digits
+    with pytest.raises(ValueError, match="continuous"):
+        FitThenRegularizeSearchCV(small_mlp(), cv=3).fit(X, np.linspace(0, 1, len(X)))
+
+
+def test_the_estimator_is_not_modified(digits):
+    model = small_mlp()
+    before = model.get_params()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        FitThenRegularizeSearchCV(model, cv=2, max_fits=7, random_state=0).fit(*digits)
+    assert model.get_params() == before and not hasattr(model, "history_")
