@@ -86,7 +86,8 @@ def _run(args, argv):
     options = Options(cv=args.cv, folds=args.folds, repeats=args.repeats,
                       permutations=args.permutations, epochs=args.epochs,
                       hidden=tuple(args.hidden), batch_size=args.batch_size,
-                      learning_rate=args.learning_rate, seed=args.seed)
+                      learning_rate=args.learning_rate, seed=args.seed, tune=args.tune,
+                      max_fits=args.max_fits)
     evaluation = run(table, options, narrate=_narrate)
     _narrate("")
     _narrate(evaluation)

@@ -6,6 +6,7 @@ import math
 from .. import __version__
 
 DEFAULT_OUT = "skfit-report"
+TUNE_FOLDS = 3  # inner folds of the search run by --tune
 
 _DESCRIPTION = """\
 The fundamentals of machine-learning practice on your own table, without code:
@@ -37,14 +38,19 @@ Run the whole workflow on a CSV file:
   5. cross-validate a Keras MLP against Dummy baselines and shuffled labels
      on the same folds (accuracy for classification, R^2 for regression);
   6. diagnose one fit from its training and validation loss curves;
-  7. print a summary table and write the report to --out."""
+  7. print a summary table and write the report to --out.
+With --tune, step 5 cross-validates the whole tuning procedure instead (a
+fit-then-regularize search inside each training part), step 6 diagnoses
+the configuration it chooses on all the rows, and the report shows the
+search's path."""
 
 _EVALUATE_EXAMPLES = """\
 examples:
   skfit evaluate churn.csv --target churned
   skfit evaluate sales.csv --target revenue --time-column date --drop id
   skfit evaluate visits.csv --target outcome --group-column patient --folds 4
-  skfit evaluate data.csv --target y --cv repeated --folds 5 --repeats 10 --out report/"""
+  skfit evaluate data.csv --target y --cv repeated --folds 5 --repeats 10 --out report/
+  skfit evaluate iris.csv --target species --tune"""
 
 _DEMO_DESCRIPTION = """\
 Run the same workflow on bundled data: scikit-learn's 8x8 digits (pixels
@@ -128,6 +134,17 @@ def _add_workflow_options(parser):
     model.add_argument("--seed", type=_int_at_least(0, 2**32 - 1), default=0, metavar="S",
                        help="seed of the splits, the networks, the baselines and the "
                        "permutations; the same seed gives the same report (default: 0)")
+    tuning = parser.add_argument_group("tuning (fit, then regularize)")
+    tuning.add_argument("--tune", action="store_true",
+                        help="tune the MLP with FitThenRegularizeSearchCV (get training "
+                        "started, beat the baselines, overfit, then regularize) inside each "
+                        "training part: the scores are those of the whole tuning procedure "
+                        "(nested), and the report shows the path of the search run on all the "
+                        "rows. The options above are its starting point. Takes a search per "
+                        "split: minutes rather than seconds")
+    tuning.add_argument("--max-fits", type=_int_at_least(3 * TUNE_FOLDS + 1), default=31,
+                        metavar="N", help=f"fits of each search, its {TUNE_FOLDS} inner folds "
+                        "and its refit included (default: 31)")
     output = parser.add_argument_group("output")
     output.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                         help=f"report folder, created if needed (default: ./{DEFAULT_OUT})")

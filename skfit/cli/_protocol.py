@@ -90,6 +90,19 @@ def _auto(table, n_rows, n_duplicate_rows, repeats):
                      "training)")
 
 
+def inner_splitter(kind, task, folds, seed):
+    """The splitter of a search run inside the training parts of a ``kind`` protocol.
+
+    It keeps the outer protocol's rule: time order for a time split,
+    identical rows together for a deduplicated one (the group column, which
+    the inner search does not see, is honoured by the outer splits), classes
+    balanced for classification.
+    """
+    if kind == "time":
+        return TimeSeriesSplit(n_splits=folds)
+    return _splitter("dedup" if kind == "dedup" else "kfold", task, folds, 1, seed)
+
+
 def _splitter(cv, task, folds, repeats, seed):
     stratified = task == "classification"
     if cv == "time":

@@ -13,6 +13,7 @@ import json
 import math
 from pathlib import Path
 
+import pandas as pd
 from jinja2 import Environment
 
 from ._errors import InputError
@@ -25,6 +26,9 @@ FIGURES = {  # file name: (the result drawn, caption)
     "mutual_information.png": (
         "selection", "Mutual information of each feature with the target (bars) and the noise "
                      "floor it must exceed (black ticks)."),
+    "search_path.png": (  # with --tune only
+        "tuning", "Validation loss (mean over the inner splits) of every configuration the "
+                  "search tried; the chosen one is drawn thickest."),
 }
 OUTPUTS = ("report.html", "report.md", "results.json", *FIGURES)
 
@@ -87,6 +91,8 @@ def draw_figures(evaluation):
     pngs = {}
     for name, (attribute, _) in FIGURES.items():
         result = getattr(evaluation, attribute)
+        if result is None:  # a step that did not run (tuning without --tune)
+            continue
         figure = Figure(figsize=FIGSIZE, layout="constrained")
         result.plot(ax=figure.subplots(1, getattr(result, "n_panels", 1)))
         buffer = io.BytesIO()
@@ -110,8 +116,10 @@ def build_document(evaluation):
         ("Evaluation protocol", _protocol_blocks(e.protocol)),
         ("Feature selection", _selection_blocks(e.selection)),
         ("Scores against the baselines", _score_blocks(e.scores)),
-        ("Diagnosis of one fit", _diagnosis_blocks(e.diagnosis)),
     ]
+    if e.tuning is not None:
+        sections.append(("Tuning: fit, then regularize", _tuning_blocks(e.tuning)))
+    sections.append(("Diagnosis of one fit", _diagnosis_blocks(e.diagnosis)))
     if e.warnings:
         sections.append(("Warnings raised during the run", [("list", [
             f"{w['warning']} (x{w['count']})" for w in e.warnings
@@ -207,6 +215,29 @@ def _score_blocks(scores):
         _table(per_split, header=("split", *per_split.columns),
                formats={c: three for c in per_split.columns if "rows" not in c}),
     ]
+
+
+def _tuning_blocks(tuning):
+    three = "{:.3f}".format
+    path = tuning.path
+    blocks = [
+        ("p", tuning.description),
+        ("p", path.verdict),
+        _figure("search_path.png"),
+        ("p", "The final configuration against the starting one (the other options' MLP):"),
+        _table(path.configurations()[["start", "chosen"]], header=("knob", "start", "chosen")),
+        _table(tuning.score_table(), formats={"mean": three, "std": three}),
+        ("p", path.stop_reason),
+    ]
+    for number, title in path.STEPS.items():
+        blocks += [("p", f"{number}. {title}"),
+                   ("list", path.lines.get(number) or ["(not reached)"])]
+    frame = path.to_frame()[["step", "move", "status", "best_epoch", "n_epochs", "mean_score",
+                             "std_score", "chosen"]]
+    blocks.append(_table(frame, header=("#", *frame.columns),
+                         formats={"mean_score": three, "std_score": three,
+                                  "best_epoch": lambda v: "-" if pd.isna(v) else str(v)}))
+    return blocks
 
 
 def _diagnosis_blocks(fit):

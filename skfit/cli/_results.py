@@ -246,6 +246,72 @@ class DiagnosedFit(_Step):
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
+class Tuning(_Step):
+    """The fit-then-regularize search run on all the rows: its path, and how it ran.
+
+    The scores of the run come from the same search run inside each training
+    part (nested); this one shows the path a user would deploy.
+    """
+
+    path: object
+    splitter: str
+    max_fits: int
+    n_rows: int
+
+    @property
+    def title(self):
+        path = self.path
+        return (f"Tuning (fit, then regularize) on all {self.n_rows} rows: "
+                f"{len(path.candidates)} configurations, {path.n_fits} of {self.max_fits} "
+                f"fits, inner splits {self.splitter}")
+
+    @property
+    def verdict(self):
+        return "Tuning (fit, then regularize) chose " + self.path.verdict.removeprefix("Chosen: ")
+
+    @property
+    def lines(self):
+        return [self.path.stop_reason, self.path.verdict]
+
+    @property
+    def description(self):
+        return (f"FitThenRegularizeSearchCV tuned the MLP inside each training part of the "
+                f"protocol (nested), so the scores above are those of the whole procedure. Run "
+                f"once more on all {self.n_rows} rows, with {self.splitter} as its inner splits "
+                f"and at most {self.max_fits} fits, it took the path below; its starting "
+                "configuration is the MLP of the other options.")
+
+    def score_table(self):
+        """Inner cross-validated scores: the chosen and starting configurations, the best
+        baseline."""
+        path = self.path
+        baseline = path.baseline
+        rows = {f"chosen (#{path.best.index})": path.best.fold_scores,
+                "start (#0)": path.start.fold_scores,
+                f"baseline: {baseline.best_baseline}":
+                    baseline.baseline_scores[baseline.best_baseline]}
+        return pd.DataFrame({"mean": [np.mean(v) for v in rows.values()],
+                             "std": [np.std(v) for v in rows.values()]},
+                            index=pd.Index(list(rows), name=path.scoring))
+
+    def to_frame(self):
+        """The starting and the chosen configuration, knob by knob."""
+        return self.path.configurations()
+
+    def plot(self, ax=None):
+        """The validation curves of every configuration tried."""
+        return self.path.plot(ax=ax)
+
+    def _repr_fields(self):
+        return {"n_candidates": len(self.path.candidates), "n_fits": self.path.n_fits,
+                "best_index": self.path.best_index}
+
+    def _content(self):
+        return {"splitter": self.splitter, "max_fits": self.max_fits, "n_rows": self.n_rows,
+                **self.path.to_dict()}
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
 class Evaluation(Result):
     """The whole run: every step's result, the settings, the warnings raised.
 
@@ -264,6 +330,7 @@ class Evaluation(Result):
     command: str = ""
     skfit_version: str = ""
     figures: tuple = ()
+    tuning: Tuning | None = None
 
     _summary_table = False
 
@@ -271,8 +338,9 @@ class Evaluation(Result):
     def verdicts(self):
         """The findings of the run, the most important first, one sentence each."""
         chance = self.scores.chance_text
-        return [self.scores.verdict, *([chance] if chance else []), self.protocol.verdict,
-                self.selection.verdict, self.diagnosis.verdict]
+        tuning = [self.tuning.verdict] if self.tuning is not None else []
+        return [self.scores.verdict, *([chance] if chance else []), *tuning,
+                self.protocol.verdict, self.selection.verdict, self.diagnosis.verdict]
 
     @property
     def summary_title(self):
@@ -285,8 +353,10 @@ class Evaluation(Result):
 
     def _summary_lines(self):
         scores = self.scores.summary().splitlines()
-        lines = [self.summary_title, *(f"  {line}" for line in scores),
-                 f"  {self.diagnosis.title}",
+        lines = [self.summary_title, *(f"  {line}" for line in scores)]
+        if self.tuning is not None:
+            lines.append(f"  {self.tuning.verdict}")
+        lines += [f"  {self.diagnosis.title}",
                  *(f"    {line}" for line in self.diagnosis.lines)]
         advice = self.diagnosis.diagnosis.advice
         lines.append("  next step: " + (advice[0] if advice else "none"))
@@ -296,13 +366,16 @@ class Evaluation(Result):
         return lines
 
     def _content(self):
-        return {
+        content = {
             "data": self.data, "settings": self.settings, "audit": self.audit,
             "protocol": self.protocol, "selection": self.selection, "scores": self.scores,
             "diagnosis": self.diagnosis, "warnings": self.warnings, "seconds": self.seconds,
             "command": self.command, "skfit_version": self.skfit_version,
             "figures": sorted(self.figures), "verdicts": self.verdicts,
         }
+        if self.tuning is not None:
+            content["tuning"] = self.tuning
+        return content
 
 
 def describe_audit(table, duplicates):

@@ -1,7 +1,8 @@
 """The chapter's workflow on one table, step by step, over skfit's public API.
 
 Audit the data, choose the protocol, select features, compare the model
-with the baselines on identical folds, diagnose one fit. Each step returns
+(or, with ``--tune``, the fit-then-regularize search that tunes it inside
+each training part) with the baselines on identical folds, diagnose one fit. Each step returns
 a result object (see :mod:`._results`), handed to ``narrate`` as soon as
 it exists; :func:`run` returns them all as one :class:`Evaluation`.
 """
@@ -13,11 +14,19 @@ from dataclasses import dataclass
 from sklearn.base import clone
 from sklearn.metrics import get_scorer
 
+from ._args import TUNE_FOLDS
 from ._errors import InputError
 from ._pipeline import VALIDATION_FRACTION, make_model, network_step
 from ._progress import ProgressBar, ProgressScorer
-from ._protocol import choose_protocol
-from ._results import DataSummary, DiagnosedFit, Evaluation, ProtocolAudit, describe_audit
+from ._protocol import choose_protocol, inner_splitter
+from ._results import (
+    DataSummary,
+    DiagnosedFit,
+    Evaluation,
+    ProtocolAudit,
+    Tuning,
+    describe_audit,
+)
 from ._selection import summarize_selection
 
 SCORING = {"classification": "accuracy", "regression": "r2"}
@@ -36,6 +45,16 @@ class Options:
     batch_size: int = 32
     learning_rate: float = 1e-3
     seed: int = 0
+    tune: bool = False
+    max_fits: int = 31
+
+    @property
+    def settings(self):
+        """The settings as reported; the tuning ones only when tuning."""
+        settings = vars(self).copy()
+        if not self.tune:
+            del settings["tune"], settings["max_fits"]
+        return settings
 
 
 def run(table, options, narrate):
@@ -64,34 +83,58 @@ def run(table, options, narrate):
         model = make_model(table, hidden=options.hidden, epochs=options.epochs,
                            batch_size=options.batch_size,
                            learning_rate=options.learning_rate, seed=options.seed)
-        scores, diagnosis = _evaluate(table, protocol, model, options, narrate)
+        if options.tune:  # every shuffled-label search fails to beat them: the point
+            warnings.filterwarnings("ignore", message="No configuration of .* beats",
+                                    category=UserWarning)
+        scores, tuning, diagnosis = _evaluate(table, protocol, model, options, narrate)
     return Evaluation(
         data=data, audit=audit, protocol=protocol_audit, selection=selection, scores=scores,
-        diagnosis=diagnosis, settings=vars(options).copy(), warnings=_unique_warnings(caught),
-        seconds=round(time.monotonic() - start, 1),
+        diagnosis=diagnosis, settings=options.settings, warnings=_unique_warnings(caught),
+        seconds=round(time.monotonic() - start, 1), tuning=tuning,
     )
 
 
 def _evaluate(table, protocol, model, options, narrate):
-    """Scores of the model vs baselines on the protocol's folds, then one diagnosed fit."""
+    """Scores of the model (or, with --tune, of the search) vs baselines on the protocol's
+    folds; with --tune the search on all rows; then one diagnosed fit."""
     from .. import compare_to_baseline
 
     network = type(network_step(model)).__name__
     n_splits = len(protocol.folds)
     scoring = SCORING[table.task]
-    narrate(f"Cross-validation: {network}(hidden_layer_sizes={tuple(options.hidden)}, "
+    evaluated = _search(model, protocol, table.task, options) if options.tune else model
+    what = (f"FitThenRegularizeSearchCV(max_fits={options.max_fits}) tuning "
+            if options.tune else "")
+    narrate(f"Cross-validation: {what}{network}(hidden_layer_sizes={tuple(options.hidden)}, "
             f"epochs={options.epochs}) vs Dummy baselines"
             + (f" and {options.permutations} run(s) on shuffled labels"
                if options.permutations else "") + f", {scoring}")
-    bar = ProgressBar(n_splits * (1 + options.permutations) + 1)
+    bar = ProgressBar(n_splits * (1 + options.permutations) + 1 + options.tune)
     scorer = ProgressScorer(get_scorer(scoring), scoring, bar, protocol.folds)
+    tuning = None
     with _training_failures():
-        report = compare_to_baseline(model, table.X, table.y, cv=protocol.folds,
+        report = compare_to_baseline(evaluated, table.X, table.y, cv=protocol.folds,
                                      scoring=scorer, n_permutations=options.permutations,
                                      groups=table.groups, random_state=options.seed)
+        if options.tune:
+            search = clone(evaluated).fit(table.X, table.y)
+            bar.advance("search on all rows")
+            tuning = narrate(Tuning(path=search.path_, splitter=repr(search.cv),
+                                    max_fits=options.max_fits, n_rows=len(table.y)))
+            model = clone(model).set_params(**search.best_params_)
         diagnosis = _diagnose(table, protocol, model, report, bar)
     bar.close()
-    return report, diagnosis
+    return report, tuning, diagnosis
+
+
+def _search(model, protocol, task, options):
+    """The fit-then-regularize search over ``model``, with inner splits that keep the
+    protocol's rule."""
+    from .. import FitThenRegularizeSearchCV
+
+    inner = inner_splitter(protocol.kind, task, TUNE_FOLDS, options.seed)
+    return FitThenRegularizeSearchCV(model, cv=inner, scoring=SCORING[task],
+                                     max_fits=options.max_fits, random_state=options.seed)
 
 
 class _training_failures:

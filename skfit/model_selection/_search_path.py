@@ -168,6 +168,9 @@ class SearchPath(Result):
     baseline : BaselineReport
         The chosen configuration's scores against the baselines, with the
         corrected t-test.
+    verdict : str
+        The chosen configuration, what changed from the start, and its
+        score against the start's and the best baseline's, in one sentence.
     beats_baseline : bool
         Whether the chosen configuration beats the best baseline: its
         margin is positive and significant (``baseline.beats_baseline``),
@@ -181,15 +184,15 @@ class SearchPath(Result):
 
     Examples
     --------
-    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.datasets import load_digits
     >>> from skfit import KerasMLPClassifier
     >>> from skfit.model_selection import FitThenRegularizeSearchCV
-    >>> X, y = load_iris(return_X_y=True)
-    >>> model = KerasMLPClassifier(hidden_layer_sizes=(8,), epochs=20, batch_size=16)
-    >>> search = FitThenRegularizeSearchCV(model, cv=3, max_fits=19, random_state=0)
-    >>> path = search.fit(X, y).path_
-    >>> path.n_fits <= 19, path.beats_baseline
-    (True, True)
+    >>> X, y = load_digits(return_X_y=True)
+    >>> model = KerasMLPClassifier(hidden_layer_sizes=(16,), learning_rate=1e-2, epochs=10)
+    >>> search = FitThenRegularizeSearchCV(model, cv=3, max_fits=10, random_state=0)
+    >>> path = search.fit(X[:500] / 16, y[:500]).path_
+    >>> path.n_fits, path.beats_baseline
+    (10, True)
     >>> path.to_frame().columns[:4].tolist()
     ['step', 'move', 'status', 'best_epoch']
     """
@@ -325,16 +328,22 @@ class SearchPath(Result):
                 "best_index": self.best_index, "best_score": self.best.mean_score,
                 "beats_baseline": self.beats_baseline}
 
-    def _summary_lines(self):
+    @property
+    def verdict(self):
         best, start, baseline = self.best, self.start, self.baseline
+        return (
+            f"Chosen: #{best.index} ({_changes(start.config, best.config)}): {self.scoring} "
+            f"{best.mean_score:.4f}, against {start.mean_score:.4f} for the starting "
+            f"configuration and {baseline.baseline_scores[baseline.best_baseline].mean():.4f} "
+            f"for the best baseline ({baseline.best_baseline})."
+        )
+
+    def _summary_lines(self):
         lines = [
             f"Fit, then regularize: {self.model_name}, {self.scoring} on {self.n_splits} "
             f"splits; {len(self.candidates)} configurations, {self.n_fits} of {self.max_fits} "
             f"fits. {self.stop_reason}",
-            f"Chosen: #{best.index} ({_changes(start.config, best.config)}): {self.scoring} "
-            f"{best.mean_score:.4f}, against {start.mean_score:.4f} for the starting "
-            f"configuration and {baseline.baseline_scores[baseline.best_baseline].mean():.4f} "
-            f"for the best baseline ({baseline.best_baseline}).",
+            self.verdict,
         ]
         for number, title in STEPS.items():
             lines.append(f"{number}. {title}")
@@ -351,6 +360,7 @@ class SearchPath(Result):
             "max_fits": self.max_fits,
             "n_fits": self.n_fits,
             "stop_reason": self.stop_reason,
+            "verdict": self.verdict,
             "best_index": self.best_index,
             "best_score": self.best.mean_score,
             "start_score": self.start.mean_score,

@@ -39,6 +39,7 @@ MAX_STEPS = 20_000  # gradient steps per fit beyond which training longer is not
 STILL_FALLING = 0.75  # a lowest validation loss in the last quarter of the epochs...
 FALLING_BY = 0.02  # ... that fell by more than this over that quarter (smoothed)
 STOP_EARLIER = 0.9  # stopping at the best epoch is tried when it is this early or earlier
+READABLE_EPOCHS = 10  # fewer epochs are grown before capacity, whatever the curve
 L2_START, L1_START, DROPOUT_START = 1e-3, 1e-4, 0.3
 DROPOUTS = (0.1, 0.2, 0.3, 0.5)
 REGULARIZE_RESERVE = 6  # evaluations kept for step 4 (at most a third of the budget)
@@ -244,11 +245,12 @@ class Procedure:
         falling = _still_falling(base)
         longer = n_epochs * EPOCH_GROWTH
         steps = longer * math.ceil(self.rows_per_epoch / int(config["batch_size"]))
-        if falling and steps <= MAX_STEPS:
+        if (falling or n_epochs < READABLE_EPOCHS) and steps <= MAX_STEPS:
             config["epochs"] = longer
-            return Move(config, 3, f"epochs {n_epochs} -> {longer}",
-                        f"#{base.index}'s validation loss is still falling: lowest at epoch "
-                        f"{best} of {n_epochs}", base.index)
+            why = (f"#{base.index}'s validation loss is still falling: lowest at epoch {best} "
+                   f"of {n_epochs}" if falling else
+                   f"{n_epochs} epochs are too few to see the validation loss turn up")
+            return Move(config, 3, f"epochs {n_epochs} -> {longer}", why, base.index)
         reason = (f"#{base.index}'s validation loss is flat: lowest at epoch {best} of "
                   f"{n_epochs}, without turning up" if not falling else
                   f"#{base.index}'s validation loss is still falling, but {longer} epochs "
@@ -307,7 +309,9 @@ class Procedure:
         if base.status not in ("overfitting", "good_fit"):
             self._note(4, f"{base.label} has not overfit: regularization has little to fix, "
                           "but early stopping and the regularizers are still compared")
-        self._note(4, f"from {base.label}, the model that overfits (best epoch "
+        overfits = ", the model that overfits" if base.status in ("overfitting", "good_fit") \
+            else ""
+        self._note(4, f"from {base.label}{overfits} (lowest validation loss at epoch "
                       f"{base.best_epoch} of {base.n_epochs}):")
         first = self._evaluate_moves(self._regularization_moves(base))
         if not first:
@@ -338,7 +342,7 @@ class Procedure:
     def _regularization_moves(self, base):
         config, moves = dict(base.config), []
         best, n_epochs = base.best_epoch, base.n_epochs
-        if best is not None and best <= STOP_EARLIER * n_epochs:
+        if best is not None and best <= STOP_EARLIER * n_epochs and n_epochs - best >= 2:
             moves.append(Move({**config, "epochs": best}, 4, f"epochs {n_epochs} -> {best}",
                               f"stop at the best epoch: #{base.index}'s validation loss is "
                               f"lowest at epoch {best}", base.index))

@@ -329,3 +329,42 @@ def test_progress_scorer_counts_model_fits_only_and_names_the_split_by_its_rows(
     lines = stream.getvalue().splitlines()
     assert [line.split(",")[0].strip() for line in lines] == ["fit 1/3 done (split 2/2)",
                                                               "fit 2/3 done (split 1/2)"]
+
+
+# -- --tune: the fit-then-regularize search, nested ---------------------------------
+def test_without_tune_nothing_changes(numeric):
+    result, out, results = numeric
+    assert "tuning" not in results and "tune" not in results["settings"]
+    assert not (out / "search_path.png").exists()
+    assert "Tuning" not in (out / "report.md").read_text()
+
+
+def test_tune_runs_the_search_nested_and_reports_its_path(csv_dir, tmp_path_factory):
+    result, out, results = evaluate(csv_dir, tmp_path_factory, "numeric.csv", "--target",
+                                    "label", "--cv", "kfold", "--tune", "--max-fits", "10",
+                                    "--permutations", "0")
+    assert results["scores"]["model_name"] == "FitThenRegularizeSearchCV"
+    assert len(results["scores"]["model"]) == 3  # one search per outer split
+    tuning = results["tuning"]
+    assert tuning["max_fits"] == 10 and tuning["n_fits"] <= 10
+    assert tuning["splitter"].startswith("StratifiedKFold(n_splits=3")
+    assert tuning["candidates"][0]["move"] == "start"
+    assert tuning["configurations"]["start"]["hidden_layer_sizes"] == [64]
+    assert tuning["configurations"]["start"]["epochs"] == 3
+    assert set(tuning["steps"]) == {"1", "2", "3", "4", "5"}
+    assert results["settings"]["tune"] and results["settings"]["max_fits"] == 10
+    assert "search_path.png" in results["figures"]
+    assert any(verdict.startswith("Tuning (fit, then regularize) chose #")
+               for verdict in results["verdicts"])
+    markdown = (out / "report.md").read_text()
+    assert "## Tuning: fit, then regularize" in markdown and "](search_path.png)" in markdown
+    assert "1. Get training started" in markdown and "| knob | start | chosen |" in markdown
+    assert (out / "search_path.png").stat().st_size > 0
+    assert "Tuning (fit, then regularize) on all 300 rows" in result.stdout
+    progress = re.findall(r"fit (\d+)/(\d+) done", result.stderr)
+    assert int(progress[-1][0]) == int(progress[-1][1]) == 3 + 1 + 1  # searches, all rows, diagnosis
+
+
+def test_demo_offers_tune():
+    result = run_cli("demo", "--help")
+    assert "--tune" in result.stdout and "--max-fits" in result.stdout
