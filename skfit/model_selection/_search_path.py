@@ -333,7 +333,7 @@ class SearchPath(Result):
         best, start, baseline = self.best, self.start, self.baseline
         return (
             f"Chosen: #{best.index} ({_changes(start.config, best.config)}): {self.scoring} "
-            f"{best.mean_score:.4f}, against {start.mean_score:.4f} for the starting "
+            f"{_score(best.mean_score)}, against {_score(start.mean_score)} for the starting "
             f"configuration and {baseline.baseline_scores[baseline.best_baseline].mean():.4f} "
             f"for the best baseline ({baseline.best_baseline})."
         )
@@ -399,6 +399,10 @@ def baseline_report(candidate, *, model_name, scoring, baselines, train_sizes, t
         permutation_scores=np.empty((0, len(train_sizes))),
         train_sizes=train_sizes, test_sizes=test_sizes,
     )
+
+
+def _score(value):
+    return f"{value:.4f}" if math.isfinite(value) else "no score (training failed)"
 
 
 def _text(value):

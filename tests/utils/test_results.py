@@ -1,5 +1,6 @@
 """The results protocol, over every result skfit returns or the command line assembles."""
 
+import dataclasses
 import datetime
 import json
 import math
@@ -19,17 +20,20 @@ from skfit.cli._results import (
     DiagnosedFit,
     Evaluation,
     ProtocolAudit,
+    Tuning,
     describe_audit,
 )
 from skfit.cli._selection import summarize_selection
 from skfit.diagnostics import Diagnosis, diagnose
 from skfit.model_selection import (
     BaselineReport,
+    SearchPath,
     SweepResult,
     audit_cv,
     compare_to_baseline,
     duplicate_groups,
 )
+from skfit.model_selection._search_path import Candidate
 from skfit.utils._results import Result, jsonable
 
 matplotlib.use("Agg")
@@ -70,13 +74,38 @@ def results():
     evaluation = Evaluation(data=summary, audit=data_audit, protocol=protocol,
                             selection=selection, scores=report, diagnosis=fit,
                             settings={"folds": 3, "hidden": (4,)}, warnings=[], seconds=1.0)
+    path = search_path(diagnosis)
+    tuning = Tuning(path=path, splitter="StratifiedKFold(n_splits=2)", max_fits=10, n_rows=200)
+    tuned = dataclasses.replace(evaluation, tuning=tuning,
+                                settings={**evaluation.settings, "tune": True, "max_fits": 10})
     return {"audit": audit, "report": report, "diagnosis": diagnosis, "sweep": sweep,
             "data": summary, "data_audit": data_audit, "protocol": protocol,
-            "selection": selection, "fit": fit, "evaluation": evaluation}
+            "selection": selection, "fit": fit, "evaluation": evaluation, "path": path,
+            "tuning": tuning, "tuned_evaluation": tuned}
+
+
+def search_path(diagnosis):
+    """A search path of two configurations: one diverged, one trained."""
+    config = {"hidden_layer_sizes": (8,), "learning_rate": 10.0, "epochs": 8, "l2": 0.0}
+    diverged = {"loss": [2.0, np.inf], "val_loss": [2.5, np.nan]}
+    start = Candidate(0, 1, "start", "the estimator's own settings", None, config,
+                      {"mlp__learning_rate": 10.0}, np.array([np.nan, 0.1]),
+                      np.array([0.1, 0.2]), np.array([0.01, 0.01]), diverged,
+                      diagnose(diverged), diverged=True)
+    fixed = Candidate(1, 1, "learning_rate 10 -> 0.01", "training diverged at #0", 0,
+                      {**config, "learning_rate": 0.01}, {"mlp__learning_rate": 0.01},
+                      np.array([0.8, 0.85]), np.array([0.1, 0.2]), np.array([0.01, 0.01]),
+                      {k: np.asarray(v, float) for k, v in HISTORY.items()}, diagnosis)
+    return SearchPath(model_name="KerasMLPClassifier", scoring="accuracy", n_samples=200,
+                      max_fits=10, n_fits=5, candidates=[start, fixed],
+                      lines={1: ["#1 trains"], 2: ["#1 beats the baselines"]},
+                      baselines={"most_frequent": np.array([0.1, 0.12])},
+                      train_sizes=np.array([100, 100]), test_sizes=np.array([100, 100]),
+                      best_index=1, stop_reason="Stopped: the budget of fits is spent.")
 
 
 NAMES = ["audit", "report", "diagnosis", "sweep", "data", "data_audit", "protocol", "selection",
-         "fit", "evaluation"]
+         "fit", "evaluation", "path", "tuning", "tuned_evaluation"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -111,13 +140,14 @@ def test_html_shows_the_summary_and_the_table(results, name):
         assert "<table" in html
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if n not in ("data", "fit", "evaluation")])
+@pytest.mark.parametrize("name", [n for n in NAMES
+                                  if n not in ("data", "fit", "evaluation", "tuned_evaluation")])
 def test_to_frame_is_a_dataframe(results, name):
     assert isinstance(results[name].to_frame(), pd.DataFrame)
 
 
 @pytest.mark.parametrize("name", ["audit", "report", "diagnosis", "sweep", "protocol",
-                                  "selection", "fit"])
+                                  "selection", "fit", "path", "tuning"])
 def test_plot_returns_a_display(results, name):
     display = results[name].plot()
     assert display.figure_ is display.ax_.figure
@@ -190,3 +220,13 @@ def test_one_line_repr_of_every_value_kind():
     report = BaselineReport("M", "r2", np.array([0.5]), {"mean": np.array([0.0])},
                             np.empty((0, 1)), np.array([10]), np.array([5]))
     assert re.fullmatch(r"BaselineReport\(.*p_value=nan.*\)", repr(report))
+
+
+def test_a_search_path_with_a_diverged_configuration(results):
+    path = results["path"]
+    assert path.best_index == 1 and path.start.diverged
+    assert "no score" in path.summary() and path.to_dict()["start_score"] is None
+    assert path.to_dict()["candidates"][0]["fold_scores"] == [None, 0.1]
+    assert len(path.plot().lines_) == 1  # the diverged configuration is left out
+    assert "tuning" in results["tuned_evaluation"].to_dict()
+    assert "tuning" not in results["evaluation"].to_dict()
