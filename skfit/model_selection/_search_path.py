@@ -292,6 +292,8 @@ class SearchPath(Result):
         display : skfit.diagnostics.LossCurveDisplay
             The drawn display (``figure_``, ``ax_``, ``lines_``).
         """
+        import matplotlib
+
         from ..diagnostics._display import LossCurveDisplay
         from ..utils._results import axes_or_new
 
@@ -306,8 +308,15 @@ class SearchPath(Result):
             return LossCurveDisplay({}, metrics=("val_loss",)).plot(ax=ax)
         display = LossCurveDisplay.from_histories(curves, ax=ax)
         best_label = _plot_label(self.best, self.best_index)
-        if (best_label, "val_loss") in display.lines_:
-            display.lines_[best_label, "val_loss"].set_linewidth(3)
+        colors = matplotlib.colormaps["tab20"]
+        for i, label in enumerate(curves):  # 20 colours; the chosen curve thickest
+            line, marker = display.lines_[label, "val_loss"], display.best_markers_[label]
+            line.set_color(colors(i % 20))
+            marker.set_color(colors(i % 20))
+            line.set_label(f"{label} (best epoch {display.best_epochs[label]})")
+            line.set_linewidth(3 if label == best_label else 1.2)
+        display.ax_.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1),
+                           borderaxespad=0)
         values = np.concatenate([np.asarray(c["val_loss"], float) for c in curves.values()])
         values = values[np.isfinite(values)]
         if values.size and (values > 0).all():

@@ -39,7 +39,7 @@ MAX_STEPS = 20_000  # gradient steps per fit beyond which training longer is not
 STILL_FALLING = 0.75  # a lowest validation loss in the last quarter of the epochs...
 FALLING_BY = 0.02  # ... that fell by more than this over that quarter (smoothed)
 STOP_EARLIER = 0.9  # stopping at the best epoch is tried when it is this early or earlier
-READABLE_EPOCHS = 10  # fewer epochs are grown before capacity, whatever the curve
+READABLE_EPOCHS = 20  # fewer epochs are grown before capacity, whatever the curve
 L2_START, L1_START, DROPOUT_START = 1e-3, 1e-4, 0.3
 DROPOUTS = (0.1, 0.2, 0.3, 0.5)
 REGULARIZE_RESERVE = 6  # evaluations kept for step 4 (at most a third of the budget)
@@ -251,10 +251,15 @@ class Procedure:
                    f"of {n_epochs}" if falling else
                    f"{n_epochs} epochs are too few to see the validation loss turn up")
             return Move(config, 3, f"epochs {n_epochs} -> {longer}", why, base.index)
-        reason = (f"#{base.index}'s validation loss is flat: lowest at epoch {best} of "
-                  f"{n_epochs}, without turning up" if not falling else
-                  f"#{base.index}'s validation loss is still falling, but {longer} epochs "
-                  f"would take over {MAX_STEPS} gradient steps")
+        if falling:
+            reason = (f"#{base.index}'s validation loss is still falling, but {longer} epochs "
+                      f"would take over {MAX_STEPS} gradient steps")
+        elif best > STILL_FALLING * n_epochs:
+            reason = (f"#{base.index}'s validation loss barely falls: lowest at epoch {best} "
+                      f"of {n_epochs}, down less than {FALLING_BY:.0%} over the last quarter")
+        else:
+            reason = (f"#{base.index}'s validation loss is flat: lowest at epoch {best} of "
+                      f"{n_epochs}, without turning up")
         if not self.knobs.has("hidden_layer_sizes"):
             self._note(3, f"{reason}; {self.knobs.model_name} exposes no size to grow")
             return None
@@ -441,7 +446,7 @@ def _still_falling(candidate):
         return False
     val = smooth(candidate.history["val_loss"], 5)
     val = val[~np.isnan(val)]
-    tail = max(2, len(val) // 4)
+    tail = min(len(val), max(3, len(val) // 4))
     return len(val) >= 2 and relative_decrease(float(val[-tail]), float(val[-1])) > FALLING_BY
 
 
