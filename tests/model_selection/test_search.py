@@ -1,6 +1,7 @@
 """FitThenRegularizeSearchCV: search conventions, the budget, each step on a constructed case."""
 
 import json
+import re
 import warnings
 
 import joblib
@@ -9,6 +10,8 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.datasets import load_digits, make_friedman1
 from sklearn.linear_model import LogisticRegression
@@ -21,6 +24,8 @@ from skfit.model_selection import FitThenRegularizeSearchCV, SearchPath
 from skfit.model_selection import _search_evaluate
 from skfit.model_selection._search_knobs import find_knobs
 from skfit.utils.fixes import InvalidParameterError
+
+from .test_baseline import DEPENDENCY_MESSAGES, OUR_MESSAGES, odd_targets
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -299,3 +304,32 @@ def test_the_estimator_is_not_modified(digits):
         warnings.simplefilter("ignore")
         FitThenRegularizeSearchCV(model, cv=2, max_fits=7, random_state=0).fit(*digits)
     assert model.get_params() == before and not hasattr(model, "history_")
+
+
+# -- odd targets: a clear error before any fit, or the search gets to training ---------------
+class _Reached(Exception):
+    """Raised instead of the first fit: every check before it passed."""
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(y=odd_targets(), scoring=st.sampled_from([None, None, "accuracy", "roc_auc", "f1",
+                                                 "neg_log_loss", "r2"]))
+def test_odd_targets_fail_clearly_before_any_fit(y, scoring):
+    X = np.random.RandomState(0).normal(size=(len(y), 3))
+
+    def reached(*args, **kwargs):
+        raise _Reached
+
+    search = FitThenRegularizeSearchCV(small_mlp(), cv=2, max_fits=7, scoring=scoring)
+    with pytest.MonkeyPatch.context() as patch, warnings.catch_warnings():
+        patch.setattr(_search_evaluate, "fit_fold", reached)
+        warnings.simplefilter("ignore")  # e.g. a class too small for stratified folds
+        try:
+            search.fit(X, y)
+        except _Reached:
+            return
+        except ValueError as error:
+            assert re.match(OUR_MESSAGES, str(error)), error
+            assert not any(text in str(error) for text in DEPENDENCY_MESSAGES), error
+            return
+    pytest.fail("the search ended without fitting anything")
