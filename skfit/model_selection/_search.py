@@ -48,6 +48,30 @@ def _search_estimator_has(attribute):
     return check
 
 
+def _delegated(method, summary, returns, meaning):
+    """A method of the search that calls ``method`` of the refitted best estimator."""
+
+    def delegate(self, X):
+        check_is_fitted(self)
+        return getattr(self.best_estimator_, method)(X)
+
+    delegate.__name__ = method
+    delegate.__qualname__ = f"FitThenRegularizeSearchCV.{method}"
+    delegate.__doc__ = f"""{summary}
+
+        Parameters
+        ----------
+        X : {{array-like, sparse matrix}} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        {returns}
+            {meaning}
+        """
+    return available_if(_search_estimator_has(method))(delegate)
+
+
 @PARAMETERS
 class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
     """Search hyper-parameters the way the chapter works: fit, overfit, then regularize.
@@ -72,8 +96,9 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
        the network, width then depth (when it is flat).
     4. **Regularize**: from the model that overfits, stop at its best
        epoch, use early stopping, a smaller size, L2, dropout, L1; then
-       refine the best of these (stronger, weaker, combined) while the
-       cross-validated score improves.
+       refine the best of these (stronger, weaker, a larger model with the
+       same regularization, combined) while the cross-validated score
+       improves.
     5. **Refit** the configuration with the best mean cross-validated
        score on all the data.
 
@@ -327,73 +352,19 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
         return max(scored, key=lambda c: (c.mean_score, -c.index))
 
     # -- delegation to the refitted estimator ----------------------------------
-    @available_if(_search_estimator_has("predict"))
-    def predict(self, X):
-        """Predict with the refitted best estimator.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Predictions of ``best_estimator_``.
-        """
-        check_is_fitted(self)
-        return self.best_estimator_.predict(X)
-
-    @available_if(_search_estimator_has("predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities of the refitted best estimator.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probabilities, columns in the order of ``classes_``.
-        """
-        check_is_fitted(self)
-        return self.best_estimator_.predict_proba(X)
-
-    @available_if(_search_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
-        """Log class probabilities of the refitted best estimator.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Log probabilities, columns in the order of ``classes_``.
-        """
-        check_is_fitted(self)
-        return self.best_estimator_.predict_log_proba(X)
-
-    @available_if(_search_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """Decision function of the refitted best estimator.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        scores : ndarray
-            Its ``decision_function(X)``.
-        """
-        check_is_fitted(self)
-        return self.best_estimator_.decision_function(X)
+    predict = _delegated("predict", "Predict with the refitted best estimator.",
+                         "y_pred : ndarray of shape (n_samples,)",
+                         "Predictions of ``best_estimator_``.")
+    predict_proba = _delegated("predict_proba", "Class probabilities of the refitted best "
+                               "estimator.", "proba : ndarray of shape (n_samples, n_classes)",
+                               "Probabilities, columns in the order of ``classes_``.")
+    predict_log_proba = _delegated("predict_log_proba", "Log class probabilities of the "
+                                   "refitted best estimator.",
+                                   "log_proba : ndarray of shape (n_samples, n_classes)",
+                                   "Log probabilities, columns in the order of ``classes_``.")
+    decision_function = _delegated("decision_function", "Decision function of the refitted "
+                                   "best estimator.", "scores : ndarray",
+                                   "Its ``decision_function(X)``.")
 
     def score(self, X, y):
         """Score the refitted best estimator with the search's scorer.

@@ -16,8 +16,8 @@ each configuration on the shared splits and returns a
    (width, then depth) when it is flat.
 4. **Regularize**: from the model that overfits, stop at its best epoch,
    use early stopping, a smaller size, L2, dropout, L1; then refine the
-   best of these (stronger, weaker, combined) while the cross-validated
-   score improves.
+   best of these (stronger, weaker, a larger model with the same
+   regularization, combined) while the cross-validated score improves.
 """
 
 import math
@@ -326,15 +326,12 @@ class Procedure:
         while self.left:
             moves = self._refinements(best, base, first)
             if not moves:
+                self._note(4, f"every refinement of {best.label} is tried")
                 return
             round_ = self._evaluate_moves(moves[: min(REFINE_BATCH, self.left)])
-            if not round_:
-                return
             challenger = self._best(among=round_)
-            if not challenger.mean_score > best.mean_score:
-                self._note(4, f"no refinement of {best.label} scores higher: stop here")
-                return
-            best = challenger
+            if challenger.mean_score > best.mean_score:
+                best = challenger
 
     def _stopping(self, config, base):
         """``config`` trained with early stopping (or for the base's epochs without it)."""
@@ -386,6 +383,19 @@ class Procedure:
         return Move(config, 4, f"{knob} {_number(value)} -> {_number(new)}{stop}",
                     f"{what} from {candidate.label}", candidate.index)
 
+    def _larger(self, candidate):
+        """``candidate`` twice as wide, keeping its regularization: a model that overfits
+        more, which the regularization may now hold back."""
+        if not self.knobs.has("hidden_layer_sizes"):
+            return None
+        sizes = tuple(candidate.config["hidden_layer_sizes"])
+        wider = tuple(min(MAX_WIDTH, 2 * size) for size in sizes)
+        if not sizes or wider == sizes:
+            return None
+        config = {**candidate.config, "hidden_layer_sizes": wider}
+        return Move(config, 4, f"hidden_layer_sizes {sizes} -> {wider}, same regularization",
+                    f"a larger model, regularized as {candidate.label}", candidate.index)
+
     def _refinements(self, best, base, first):
         """Next moves around ``best``: its regularizer stronger and weaker, then the others
         that helped in the first round, combined with it."""
@@ -394,6 +404,8 @@ class Procedure:
                   if self.knobs.has(knob) and best.config[knob] != base.config[knob]]
         for knob in active:
             moves += [self._stronger(best, knob, base), self._stronger(best, knob, base, True)]
+        if "hidden_layer_sizes" not in active and set(active) & {"l2", "dropout", "l1"}:
+            moves.append(self._larger(best))
         reference = max((c.mean_score for c in first if c.move.startswith(("early", "epochs"))),
                         default=base.mean_score)
         helpful = sorted(
