@@ -91,11 +91,12 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
        same splits (one-sided corrected t-test); otherwise the search stops
        and says so, since regularizing cannot help (the inputs may not
        carry the information, or the architecture does not suit the data).
-    3. **Reach overfitting**: while the validation loss does not turn up,
-       train longer (when it is still falling at the last epoch) or grow
-       the network, width then depth (when it is flat).
+    3. **Reach overfitting**: while the validation loss does not turn up
+       (or barely does), train longer (when it is still falling at the last
+       epoch) or grow the network, width then depth (when it is flat).
     4. **Regularize**: from the model that overfits, stop at its best
-       epoch, use early stopping, a smaller size, L2, dropout, L1; then
+       epoch, use early stopping (with room for more epochs: regularization
+       delays the turn), a smaller size, L2, dropout, L1; then
        refine the best of these (stronger, weaker, a larger model with the
        same regularization, combined) while the cross-validated score
        improves.

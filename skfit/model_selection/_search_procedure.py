@@ -11,9 +11,9 @@ each configuration on the shared splits and returns a
 2. **Beat the baseline**: after step 3, the best configuration must beat
    the Dummy baselines on the same splits (corrected t-test), or the
    search stops and says so.
-3. **Reach overfitting**: while the validation loss does not turn up, train
-   longer (when it is still falling at the last epoch) or grow the model
-   (width, then depth) when it is flat.
+3. **Reach overfitting**: while the validation loss does not turn up (or
+   barely does), train longer (when it is still falling at the last epoch)
+   or grow the model (width, then depth) when it is flat.
 4. **Regularize**: from the model that overfits, stop at its best epoch,
    use early stopping, a smaller size, L2, dropout, L1; then refine the
    best of these (stronger, weaker, a larger model with the same
@@ -44,6 +44,7 @@ L2_START, L1_START, DROPOUT_START = 1e-3, 1e-4, 0.3
 DROPOUTS = (0.1, 0.2, 0.3, 0.5)
 REGULARIZE_RESERVE = 6  # evaluations kept for step 4 (at most a third of the budget)
 REFINE_BATCH = 3
+REGULARIZERS = ("hidden_layer_sizes", "l2", "dropout", "l1")  # in the order they are tried
 
 
 def min_evaluations():
@@ -60,6 +61,7 @@ class Move:
     move: str
     reason: str
     parent: int | None
+    knob: str | None = None  # the regularizer a step-4 move changes ("stop" for stopping)
 
 
 class Procedure:
@@ -98,6 +100,7 @@ class Procedure:
         self.lines = {number: [] for number in STEPS}
         self.stop_reason = ""
         self._tried = set()
+        self._knob_of = {}
         self._capacity_moves = 0
 
     # -- running ---------------------------------------------------------------
@@ -132,6 +135,8 @@ class Procedure:
         for move in moves:
             self._tried.add(_key(move.config))
         candidates = self._evaluate(moves)
+        for move, candidate in zip(moves, candidates):
+            self._knob_of[candidate.index] = move.knob
         self.left -= len(moves)
         self.candidates += candidates
         for candidate in candidates:
@@ -215,21 +220,22 @@ class Procedure:
 
     # -- step 3 ----------------------------------------------------------------
     def _reach_overfitting(self, base):
-        while base.status == "underfitting":
+        while base.status in ("underfitting", "good_fit"):  # good_fit: it barely turned up
             if not self._may_spend():
-                self._note(3, "the budget left is kept for regularization: the model has not "
-                              "overfit yet")
-                return base
+                if base.status == "underfitting":
+                    self._note(3, "the budget left is kept for regularization: the model has "
+                                  "not overfit yet")
+                break
             move = self._growth_move(base)
             if move is None:
-                return base
+                break
             candidate = self._evaluate_one(move)
             if candidate is None:
-                return base
+                break
             if candidate.status == "not_training":
                 self._note(3, f"{candidate.label} does not train; growth stops at "
                               f"#{base.index}")
-                return base
+                break
             base = candidate
         if base.status in ("overfitting", "good_fit"):
             self._note(3, f"{base.label} crosses the boundary: its validation loss turns up "
@@ -242,16 +248,19 @@ class Procedure:
     def _growth_move(self, base):
         config = dict(base.config)
         n_epochs, best = base.n_epochs, base.best_epoch or base.n_epochs
-        falling = _still_falling(base)
+        falling = base.status == "underfitting" and _still_falling(base)
         longer = n_epochs * EPOCH_GROWTH
-        steps = longer * math.ceil(self.rows_per_epoch / int(config["batch_size"]))
+        steps = longer * self._steps_per_epoch(config)
         if (falling or n_epochs < READABLE_EPOCHS) and steps <= MAX_STEPS:
             config["epochs"] = longer
             why = (f"#{base.index}'s validation loss is still falling: lowest at epoch {best} "
                    f"of {n_epochs}" if falling else
                    f"{n_epochs} epochs are too few to see the validation loss turn up")
             return Move(config, 3, f"epochs {n_epochs} -> {longer}", why, base.index)
-        if falling:
+        if base.status == "good_fit":
+            reason = (f"#{base.index}'s validation loss turns up only slightly after epoch "
+                      f"{best} (good_fit): a larger model, to cross the boundary clearly")
+        elif falling:
             reason = (f"#{base.index}'s validation loss is still falling, but {longer} epochs "
                       f"would take over {MAX_STEPS} gradient steps")
         elif best > STILL_FALLING * n_epochs:
@@ -333,12 +342,19 @@ class Procedure:
             if challenger.mean_score > best.mean_score:
                 best = challenger
 
+    def _steps_per_epoch(self, config):
+        return math.ceil(self.rows_per_epoch / int(config["batch_size"]))
+
     def _stopping(self, config, base):
-        """``config`` trained with early stopping (or for the base's epochs without it)."""
+        """``config`` trained with early stopping, with room for up to ``EPOCH_GROWTH`` times
+        the base's epochs (regularization delays the turn); without early stopping, for the
+        base's epochs."""
         if self.knobs.has("early_stopping"):
             config["early_stopping"] = True
             config["patience"] = max(int(config.get("patience") or 1),
                                      math.ceil(base.n_epochs / 10))
+            room = min(base.n_epochs * EPOCH_GROWTH, MAX_STEPS // self._steps_per_epoch(config))
+            config["epochs"] = max(base.n_epochs, room)
         return config
 
     def _regularization_moves(self, base):
@@ -347,12 +363,13 @@ class Procedure:
         if best is not None and best <= STOP_EARLIER * n_epochs and n_epochs - best >= 2:
             moves.append(Move({**config, "epochs": best}, 4, f"epochs {n_epochs} -> {best}",
                               f"stop at the best epoch: #{base.index}'s validation loss is "
-                              f"lowest at epoch {best}", base.index))
+                              f"lowest at epoch {best}", base.index, "stop"))
         if self.knobs.has("early_stopping"):
             stopped = self._stopping(dict(config), base)
             moves.append(Move(stopped, 4, f"early stopping (patience {stopped['patience']})",
-                              "early stopping restores each fit's best epoch", base.index))
-        for knob in ("hidden_layer_sizes", "l2", "dropout", "l1"):
+                              "early stopping restores each fit's best epoch", base.index,
+                              "stop"))
+        for knob in REGULARIZERS:
             move = self._stronger(base, knob, base)
             if move is not None:
                 moves.append(move)
@@ -381,7 +398,7 @@ class Procedure:
         config[knob] = new
         stop = " with early stopping" if self.knobs.has("early_stopping") else ""
         return Move(config, 4, f"{knob} {_number(value)} -> {_number(new)}{stop}",
-                    f"{what} from {candidate.label}", candidate.index)
+                    f"{what} from {candidate.label}", candidate.index, knob)
 
     def _larger(self, candidate):
         """``candidate`` twice as wide, keeping its regularization: a model that overfits
@@ -394,34 +411,41 @@ class Procedure:
             return None
         config = {**candidate.config, "hidden_layer_sizes": wider}
         return Move(config, 4, f"hidden_layer_sizes {sizes} -> {wider}, same regularization",
-                    f"a larger model, regularized as {candidate.label}", candidate.index)
+                    f"a larger model, regularized as {candidate.label}", candidate.index,
+                    "larger")
 
     def _refinements(self, best, base, first):
-        """Next moves around ``best``: its regularizer stronger and weaker, then the others
-        that helped in the first round, combined with it."""
+        """Next moves, the most promising first: ``best``'s regularizers stronger and
+        weaker, and a larger model with them; ``best`` combined with each regularizer that
+        beat the stopping rules in the first round; other strengths of every regularizer of
+        the first round."""
+        regularizers = [knob for knob in REGULARIZERS if self.knobs.has(knob)]
+        active = [knob for knob in regularizers if best.config[knob] != base.config[knob]]
         moves = []
-        active = [knob for knob in ("hidden_layer_sizes", "l2", "dropout", "l1")
-                  if self.knobs.has(knob) and best.config[knob] != base.config[knob]]
         for knob in active:
             moves += [self._stronger(best, knob, base), self._stronger(best, knob, base, True)]
-        if "hidden_layer_sizes" not in active and set(active) & {"l2", "dropout", "l1"}:
+        if active and "hidden_layer_sizes" not in active:
             moves.append(self._larger(best))
-        reference = max((c.mean_score for c in first if c.move.startswith(("early", "epochs"))),
-                        default=base.mean_score)
-        helpful = sorted(
-            (c for c in first if c.mean_score > reference and c.index != best.index),
-            key=lambda c: -c.mean_score,
-        )
-        for candidate in helpful:
-            for knob in ("hidden_layer_sizes", "l2", "dropout", "l1"):
-                if self.knobs.has(knob) and knob not in active and \
-                        candidate.config[knob] != base.config[knob]:
-                    config = {**best.config, knob: candidate.config[knob]}
-                    moves.append(Move(config, 4, f"+ {knob} {_number(candidate.config[knob])}",
-                                      f"{candidate.label} helped: combined with {best.label}",
-                                      best.index))
-        return [move for move in moves
-                if move is not None and _key(move.config) not in self._tried]
+        stops = [c for c in first if self._knob_of[c.index] == "stop"]
+        reference = max((c.mean_score for c in stops), default=base.mean_score)
+        tried = sorted((c for c in first if self._knob_of[c.index] in regularizers
+                        and c.index != best.index), key=lambda c: -c.mean_score)
+        for candidate in tried:
+            knob = self._knob_of[candidate.index]
+            if candidate.mean_score > reference and knob not in active:
+                config = self._stopping({**best.config, knob: candidate.config[knob]}, base)
+                moves.append(Move(config, 4, f"+ {knob} {_number(candidate.config[knob])}",
+                                  f"{candidate.label} helped: combined with {best.label}",
+                                  best.index, knob))
+        for candidate in tried:
+            knob = self._knob_of[candidate.index]
+            moves += [self._stronger(candidate, knob, base),
+                      self._stronger(candidate, knob, base, True)]
+        unique = {}
+        for move in moves:
+            if move is not None and _key(move.config) not in self._tried:
+                unique.setdefault(_key(move.config), move)
+        return list(unique.values())
 
     # -- choosing --------------------------------------------------------------
     def _best(self, among=None):
