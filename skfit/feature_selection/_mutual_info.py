@@ -4,7 +4,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import stats
+from scipy import sparse, stats
 from sklearn.base import BaseEstimator
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils import check_random_state
@@ -16,6 +16,19 @@ from ._estimators import make_scoring
 
 # float32 input (e.g. MNIST) is scored as is, without a float64 copy.
 _FLOAT_DTYPES = (np.float64, np.float32)
+# Sparse formats kept as they are (any other is converted to CSR).
+_SPARSE_FORMATS = ("csr", "csc")
+
+
+def _x_dtype(X):
+    """Dtype to validate ``X`` with: a numeric sparse matrix keeps its own.
+
+    Bag-of-words counts arrive as sparse int64; the codes only need their
+    order, so a float copy of the whole matrix would only cost memory.
+    """
+    if sparse.issparse(X) and X.dtype.kind in "biuf":
+        return None
+    return _FLOAT_DTYPES
 
 _SCORING_CONSTRAINTS = {
     "method": [StrOptions({"binned", "knn"})],
@@ -28,7 +41,7 @@ _SCORING_CONSTRAINTS = {
 
 @validate_params(
     {
-        "X": ["array-like"],
+        "X": ["array-like", "sparse matrix"],
         "y": ["array-like"],
         **_SCORING_CONSTRAINTS,
         "random_state": ["random_state"],
@@ -50,8 +63,10 @@ def mutual_info_scores(
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-        Numeric features, without missing values.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Numeric features, without missing values. A sparse matrix (CSR,
+        CSC, any other ``scipy.sparse`` matrix or array) is scored from its
+        nonzero entries, never densified with ``method="binned"``.
     y : array-like of shape (n_samples,)
         Class labels or a continuous target.
     method : {"binned", "knn"}, default="binned"
@@ -105,7 +120,7 @@ def mutual_info_scores(
     True
     """
     check_numeric_columns(X, "Mutual information")
-    X, y = check_X_y(X, y, dtype=_FLOAT_DTYPES)
+    X, y = check_X_y(X, y, accept_sparse=_SPARSE_FORMATS, dtype=_x_dtype(X))
     scoring = _scoring(
         X,
         y,
@@ -138,6 +153,14 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
     probability about ``alpha / n_features``, so all noise is dropped with
     probability about ``1 - alpha`` however many noise columns there are,
     while a weak feature survives once it stands clear of that floor.
+
+    Sparse input (CSR, CSC, any ``scipy.sparse`` matrix or array, e.g. the
+    output of ``CountVectorizer(binary=True)``) is scored from its nonzero
+    entries and never densified: the zeros of a column are the rows it does
+    not store. Binary and count columns (at most ``n_bins`` distinct values,
+    zero included) get their exact plug-in mutual information; other columns
+    are binned as dense ones are, with the zeros as one value. ``transform``
+    keeps CSR and CSC input in its format.
 
     Parameters
     ----------
@@ -213,6 +236,17 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
     >>> selector = MutualInfoSelector(random_state=0).fit(np.hstack([signal, noise]), y)
     >>> selector.get_support().nonzero()[0]
     array([0, 1, 2])
+
+    Sparse in, sparse out: 20 binary "words", the first two frequent in
+    class 2 only.
+
+    >>> from scipy import sparse
+    >>> rate = np.where((y[:, None] == 2) & (np.arange(20) < 2), 0.3, 0.05)
+    >>> words = sparse.csr_matrix(rng.uniform(size=(600, 20)) < rate)
+    >>> selector = MutualInfoSelector(random_state=0).fit(words, y)
+    >>> kept = selector.transform(words)
+    >>> kept.format, kept.shape
+    ('csr', (600, 2))
     """
 
     _parameter_constraints = {
@@ -258,8 +292,10 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Numeric features, without missing values.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Numeric features, without missing values. A sparse matrix is
+            scored from its nonzero entries, never densified with
+            ``method="binned"``.
         y : array-like of shape (n_samples,)
             Class labels or a continuous target.
 
@@ -269,7 +305,9 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
             The fitted selector.
         """
         check_numeric_columns(X, "Mutual information")
-        X, y = validate_data(self, X, y, dtype=_FLOAT_DTYPES)
+        X, y = validate_data(
+            self, X, y, accept_sparse=_SPARSE_FORMATS, dtype=_x_dtype(X)
+        )
         rng = check_random_state(self.random_state)
         scoring = _scoring(
             X,
@@ -293,18 +331,46 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
                     UserWarning,
                 )
         elif self.threshold == "auto":
-            self.null_scores_ = np.array(
-                [
-                    scoring.score(rng.permutation(scoring.target))
-                    for _ in range(self.n_permutations)
-                ]
-            )
+            self.null_scores_ = np.empty((self.n_permutations, X.shape[1]))
+            for null_scores in self.null_scores_:
+                null_scores[:] = scoring.score(rng.permutation(scoring.target))
             self.threshold_ = noise_floor(
                 self.null_scores_, scoring.groups, scoring.clipped, self.alpha
             )
         else:
             self.threshold_ = float(self.threshold)
         return self
+
+    def transform(self, X):
+        """Reduce ``X`` to the selected features.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features in the same columns as during fit. CSR and CSC input
+            keeps its format (matrix or array), other sparse formats come out
+            as CSR; nothing is densified.
+
+        Returns
+        -------
+        X_selected : {ndarray, sparse matrix, DataFrame} of shape \
+                (n_samples, n_selected_features)
+            The selected columns of ``X``.
+        """
+        check_is_fitted(self)
+        if not sparse.issparse(X):
+            return super().transform(X)
+        X = validate_data(
+            self, X, dtype=None, accept_sparse=_SPARSE_FORMATS, reset=False
+        )
+        mask = self.get_support()
+        if not mask.any():
+            warnings.warn(
+                "No features were selected: either the data is too noisy or "
+                "the selection test too strict.",
+                UserWarning,
+            )
+        return X[:, np.flatnonzero(mask)]
 
     def _get_support_mask(self):
         check_is_fitted(self)
@@ -323,6 +389,7 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
         tags.target_tags.required = True
         return tags
 
@@ -401,8 +468,11 @@ def _scoring(X, y, *, feature_names, **params):
     constant = np.flatnonzero(scoring.n_distinct == 1)
     if constant.size:
         names = constant if feature_names is None else feature_names[constant]
+        listed = str(names[:10].tolist())
+        if names.size > 10:
+            listed += f" and {names.size - 10} more ({names.size} in all)"
         warnings.warn(
-            f"Features {names.tolist()} are constant: their mutual information "
+            f"Features {listed} are constant: their mutual information "
             "with y is 0 and no threshold keeps them.",
             UserWarning,
         )
