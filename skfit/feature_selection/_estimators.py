@@ -26,6 +26,7 @@ from scipy import sparse
 from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
 
 from ._codes import column_codes, sparse_column_codes
+from ._validation import check_discrete_target
 
 # Entries of the (n_samples, n_columns) cell-index array built per bincount
 # call; bounds memory on wide tables such as MNIST with appended channels.
@@ -76,6 +77,7 @@ def make_scoring(
     """
     if discrete_target == "auto":
         discrete_target = is_discrete_target(y)
+    check_discrete_target(y, discrete_target)
     if discrete_target:
         target, n_classes = encode_classes(y)
         if n_bins == "auto":
@@ -97,7 +99,7 @@ def make_scoring(
     knn_discrete = (n_distinct <= n_bins) if discrete is None else discrete
     score = knn_scorer(X, knn_discrete, discrete_target, n_neighbors, random_state)
     groups = np.where(knn_discrete, n_distinct, 0)
-    knn_target = target if discrete_target else y.astype(np.float64)
+    knn_target = target if discrete_target else _max_abs_scaled(y, None)
     return Scoring(score, knn_target, groups, ~knn_discrete, n_distinct)
 
 
@@ -143,13 +145,19 @@ def _check_two_values(n_values, y):
 def is_discrete_target(y):
     """Whether ``y`` looks like class labels rather than a continuous quantity.
 
-    A non-float target (integers, booleans, strings, categories) is discrete;
-    a float target is discrete only when its values are integers and at most
-    16 distinct ones (labels stored as floats).
+    Strings, booleans and categories are labels. Numbers are labels when
+    they are integers and most of them repeat: a float target at most 16
+    distinct values (labels stored as floats), an integer target as long as
+    it has at most 16 distinct values or fewer than one per two rows (an
+    integer target whose values are mostly distinct, such as prices or
+    counts, is a quantity).
     """
-    if not np.issubdtype(y.dtype, np.floating):
+    if y.dtype.kind not in "iuf":
         return True
-    return bool(np.all(y == np.round(y))) and np.unique(y).size <= MAX_BINS
+    n_distinct = np.unique(y).size
+    if y.dtype.kind == "f":
+        return bool(np.all(y == np.round(y))) and n_distinct <= MAX_BINS
+    return n_distinct <= MAX_BINS or 2 * n_distinct <= y.size
 
 
 def resolve_discrete_features(discrete_features, n_features):
@@ -302,21 +310,32 @@ def _xlogx(counts):
 def knn_scorer(X, discrete, discrete_target, n_neighbors, random_state):
     """A scorer delegating to scikit-learn's k-NN mutual information.
 
-    A sparse ``X`` is passed in blocks of columns densified one at a time
-    (at most ``_CHUNK_ENTRIES`` entries each), since scikit-learn's k-NN
-    estimator refuses continuous sparse columns.
+    Continuous columns are divided by their largest absolute value first
+    (mutual information does not change): scikit-learn scales them by their
+    standard deviation, which overflows for values near 1e308 and underflows
+    for values near 1e-308, and would turn a finite column into NaN or into
+    its added noise. A sparse ``X`` is passed in blocks of columns densified
+    one at a time (at most ``_CHUNK_ENTRIES`` entries each), since
+    scikit-learn's k-NN estimator refuses continuous sparse columns.
     """
+    if X.shape[0] <= n_neighbors:
+        raise ValueError(
+            f"method='knn' with n_neighbors={n_neighbors} needs more than "
+            f"{n_neighbors} samples; X has {X.shape[0]}. Lower n_neighbors, or "
+            "use method='binned'."
+        )
     estimate = mutual_info_classif if discrete_target else mutual_info_regression
+    dense = None if sparse.issparse(X) else _max_abs_scaled(X, ~discrete)
 
     def blocks():
-        if not sparse.issparse(X):
-            yield X, discrete
+        if dense is not None:
+            yield dense, discrete
             return
         columns = X.tocsc()
         width = max(1, _CHUNK_ENTRIES // max(1, X.shape[0]))
         for start in range(0, X.shape[1], width):
             block = slice(start, start + width)
-            yield columns[:, block].toarray(), discrete[block]
+            yield _max_abs_scaled(columns[:, block].toarray(), ~discrete[block]), discrete[block]
 
     def score(target):
         return np.concatenate(
@@ -333,3 +352,14 @@ def knn_scorer(X, discrete, discrete_target, n_neighbors, random_state):
         )
 
     return score
+
+
+def _max_abs_scaled(X, columns):
+    """A float64 copy of ``X`` whose ``columns`` are divided by their largest |value|."""
+    X = np.array(X, dtype=np.float64)
+    if X.ndim == 1:
+        largest = np.max(np.abs(X), initial=0.0)
+        return X / largest if largest > 0 else X
+    largest = np.max(np.abs(X[:, columns]), axis=0, initial=0.0)
+    X[:, columns] /= np.where(largest > 0, largest, 1.0)
+    return X

@@ -1,6 +1,7 @@
 """Mutual-information feature scores and a selector that estimates its own noise floor."""
 
 import warnings
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -10,14 +11,29 @@ from sklearn.feature_selection import SelectorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, check_X_y
 
-from ..utils.validation import check_numeric_columns
 from ..utils.fixes import Interval, StrOptions, _fit_context, validate_data, validate_params
-from ._estimators import make_scoring
+from ._estimators import make_scoring, resolve_discrete_features
+from ._validation import check_features, check_target, warn_features
 
 # float32 input (e.g. MNIST) is scored as is, without a float64 copy.
 _FLOAT_DTYPES = (np.float64, np.float32)
 # Sparse formats kept as they are (any other is converted to CSR).
 _SPARSE_FORMATS = ("csr", "csc")
+
+
+def _check_X_y(X, y, validate):
+    """Check the features and the target, then validate them with ``validate``.
+
+    ``validate`` is :func:`~sklearn.utils.check_X_y` or an estimator's
+    ``validate_data``; numeric sparse input keeps its dtype (see
+    :func:`_x_dtype`). Checking a sum of huge finite values may overflow
+    inside scikit-learn; those overflows are not the user's concern.
+    """
+    check_features(X)
+    if y is not None:
+        y = check_target(y)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return validate(X, y, accept_sparse=_SPARSE_FORMATS, dtype=_x_dtype(X))
 
 
 def _x_dtype(X):
@@ -68,7 +84,9 @@ def mutual_info_scores(
         CSC, any other ``scipy.sparse`` matrix or array) is scored from its
         nonzero entries, never densified with ``method="binned"``.
     y : array-like of shape (n_samples,)
-        Class labels or a continuous target.
+        Class labels or a continuous target. Missing labels (None, NaN,
+        ``pd.NA``) and labels mixing numbers and strings raise an error
+        naming the first such row.
     method : {"binned", "knn"}, default="binned"
         ``"binned"``: plug-in estimate on quantile bins, computed for all
         features at once (fast; biased upward by about
@@ -86,12 +104,20 @@ def mutual_info_scores(
     discrete_features : "auto", bool or array-like, default="auto"
         Which features are discrete, i.e. scored exactly by their own
         values: ``"auto"`` (those with at most ``n_bins`` distinct values),
-        ``True``/``False`` for all, a boolean mask or column indices.
+        ``True``/``False`` for all, a boolean mask or column indices. A
+        feature declared discrete whose values are mostly distinct warns: it
+        would score about the entropy of ``y`` whatever its relevance.
     discrete_target : "auto" or bool, default="auto"
         Whether ``y`` holds class labels (classification) or a continuous
-        quantity (regression). ``"auto"``: a non-float ``y`` is discrete; a
-        float ``y`` is discrete when its values are integers and at most 16
-        distinct ones.
+        quantity (regression). ``"auto"``: strings, booleans and categories
+        are labels; a float ``y`` is discrete when its values are whole
+        numbers and at most 16 distinct ones; an integer ``y`` is discrete
+        unless it has more than 16 distinct values and most of them are
+        distinct (prices, counts). ``True`` on non-integer floats raises a
+        ValueError, as :func:`~sklearn.feature_selection.mutual_info_classif`
+        does (each value would be a class of its own and every feature would
+        score its own entropy); ``True`` on labels most of which occur once
+        warns for the same reason; ``False`` on text labels raises.
     n_neighbors : int, default=3
         Neighbours of the ``"knn"`` estimator; unused by ``"binned"``.
     random_state : int, RandomState instance or None, default=None
@@ -119,8 +145,7 @@ def mutual_info_scores(
     >>> bool(scores[0] > 0.2 > scores[1])
     True
     """
-    check_numeric_columns(X, "Mutual information")
-    X, y = check_X_y(X, y, accept_sparse=_SPARSE_FORMATS, dtype=_x_dtype(X))
+    X, y = _check_X_y(X, y, check_X_y)
     scoring = _scoring(
         X,
         y,
@@ -304,10 +329,7 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
         self : MutualInfoSelector
             The fitted selector.
         """
-        check_numeric_columns(X, "Mutual information")
-        X, y = validate_data(
-            self, X, y, accept_sparse=_SPARSE_FORMATS, dtype=_x_dtype(X)
-        )
+        X, y = _check_X_y(X, y, partial(validate_data, self))
         rng = check_random_state(self.random_state)
         scoring = _scoring(
             X,
@@ -463,17 +485,27 @@ def _censored_normal_floor(null_scores, level):
 
 
 def _scoring(X, y, *, feature_names, **params):
-    """:func:`make_scoring`, warning about constant features by name."""
+    """:func:`make_scoring`, warning by name about features it cannot score well."""
     scoring = make_scoring(X, y, **params)
     constant = np.flatnonzero(scoring.n_distinct == 1)
     if constant.size:
-        names = constant if feature_names is None else feature_names[constant]
-        listed = str(names[:10].tolist())
-        if names.size > 10:
-            listed += f" and {names.size - 10} more ({names.size} in all)"
-        warnings.warn(
-            f"Features {listed} are constant: their mutual information "
-            "with y is 0 and no threshold keeps them.",
-            UserWarning,
+        warn_features(
+            constant,
+            feature_names,
+            "are constant: their mutual information with y is 0 and no "
+            "threshold keeps them.",
         )
+    declared = resolve_discrete_features(params["discrete_features"], X.shape[1])
+    if declared is not None:
+        n_samples = X.shape[0]
+        unique = declared & (2 * scoring.n_distinct > n_samples) & (scoring.n_distinct > 2)
+        if unique.any():
+            warn_features(
+                np.flatnonzero(unique),
+                feature_names,
+                "are declared discrete but most of their values are distinct "
+                f"(in {n_samples} rows): coded by their own values, they score "
+                "about the entropy of y whatever their relevance. Declare them "
+                "continuous (discrete_features='auto' or False) to bin them.",
+            )
     return scoring

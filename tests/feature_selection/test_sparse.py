@@ -17,8 +17,14 @@ from skfit.feature_selection import _codes
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Features .* are constant:UserWarning"),
+    # Continuous columns declared discrete, and a few rows of many classes,
+    # are cases tested here on purpose.
+    pytest.mark.filterwarnings("ignore:Features .* are declared discrete:UserWarning"),
+    pytest.mark.filterwarnings("ignore:y has .* most of them seen once:UserWarning"),
     # DIA is a legal, if odd, format for these columns.
-    pytest.mark.filterwarnings("ignore:Constructing a DIA matrix:scipy.sparse.SparseEfficiencyWarning"),
+    pytest.mark.filterwarnings(
+        "ignore:Constructing a DIA matrix:scipy.sparse.SparseEfficiencyWarning"
+    ),
 ]
 
 FORMATS = {
