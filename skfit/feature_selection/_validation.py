@@ -50,8 +50,9 @@ def check_target(y):
     Missing labels (None, NaN, ``pd.NA``, NaT), labels mixing numbers and
     strings, and rows holding something other than one label (a list, a
     dict) raise a ValueError or TypeError naming the first bad row. An object
-    array of numbers becomes a numeric array. Arrays of more than one column
-    are returned as they are, for the caller's shape check to refuse.
+    array of numbers becomes a numeric array. A single column is checked and
+    returned as a column; arrays of more columns are returned as they are,
+    for the caller's shape check to refuse.
 
     Parameters
     ----------
@@ -64,7 +65,8 @@ def check_target(y):
     """
     array = np.asarray(y)
     if array.ndim == 2 and array.shape[1] == 1:
-        array = array[:, 0]
+        # Checked as a column; returned as one, for scikit-learn to warn about.
+        return check_target(array[:, 0]).reshape(-1, 1)
     if array.ndim != 1:
         return array
     missing = _missing(array)
@@ -77,7 +79,9 @@ def check_target(y):
         )
     if array.dtype != object:
         return array
-    is_number = np.array([isinstance(v, (Number, np.number)) for v in array], dtype=bool)
+    is_number = np.array(
+        [isinstance(v, (Number, np.number, np.bool_)) for v in array], dtype=bool
+    )
     is_string = np.array([isinstance(v, (str, bytes)) for v in array], dtype=bool)
     other = ~(is_number | is_string)
     if other.any():

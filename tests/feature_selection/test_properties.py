@@ -294,3 +294,17 @@ def test_many_constant_features_are_listed_briefly():
     X = np.column_stack([np.zeros((50, 30)), np.arange(50.0)])
     with pytest.warns(UserWarning, match=r"and 20 more \(30 in all\) are constant"):
         MutualInfoSelector().fit(X, np.arange(50) % 2)
+
+
+def test_column_vector_target_warns_as_in_scikit_learn():
+    from sklearn.exceptions import DataConversionWarning
+
+    X = np.arange(40.0).reshape(20, 2)
+    y = np.array([0, 1] * 10, dtype=object).reshape(-1, 1)
+    with pytest.warns(DataConversionWarning, match="column-vector y"):
+        selector = MutualInfoSelector(k=1).fit(X, y)
+    assert selector.scores_.shape == (2,)
+    bools = np.array([np.True_, np.False_] * 10, dtype=object)
+    np.testing.assert_allclose(
+        mutual_info_scores(X, bools), mutual_info_scores(X, bools.astype(bool))
+    )
