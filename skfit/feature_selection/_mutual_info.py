@@ -13,7 +13,8 @@ from sklearn.utils.validation import check_is_fitted, check_X_y
 
 from ..utils.fixes import Interval, StrOptions, _fit_context, validate_data, validate_params
 from ._estimators import make_scoring, resolve_discrete_features
-from ._validation import check_features, check_target, warn_features
+from ..utils.validation import check_target
+from ._validation import check_features, warn_features
 
 # float32 input (e.g. MNIST) is scored as is, without a float64 copy.
 _FLOAT_DTYPES = (np.float64, np.float32)

@@ -6,10 +6,8 @@ about comparing ``None`` to ``str`` or the truth value of ``pd.NA``.
 """
 
 import warnings
-from numbers import Number
 
 import numpy as np
-import pandas as pd
 from scipy import sparse
 
 from ..utils.validation import check_numeric_columns
@@ -42,75 +40,6 @@ def check_features(X):
             f"{column} holds text (row {row}: {array[row, column]!r}). Encode "
             "it first (e.g. with OrdinalEncoder or OneHotEncoder)."
         )
-
-
-def check_target(y):
-    """Return ``y`` as a numpy array whose labels numpy can sort.
-
-    Missing labels (None, NaN, ``pd.NA``, NaT), labels mixing numbers and
-    strings, and rows holding something other than one label (a list, a
-    dict) raise a ValueError or TypeError naming the first bad row. An object
-    array of numbers becomes a numeric array. A single column is checked and
-    returned as a column; arrays of more columns are returned as they are,
-    for the caller's shape check to refuse.
-
-    Parameters
-    ----------
-    y : array-like
-        The target as the user gave it; not modified.
-
-    Returns
-    -------
-    y : ndarray
-    """
-    array = np.asarray(y)
-    if array.ndim == 2 and array.shape[1] == 1:
-        # Checked as a column; returned as one, for scikit-learn to warn about.
-        return check_target(array[:, 0]).reshape(-1, 1)
-    if array.ndim != 1:
-        return array
-    missing = _missing(array)
-    if missing.any():
-        first = int(np.flatnonzero(missing)[0])
-        raise ValueError(
-            f"y has {int(missing.sum())} missing value(s) (None, NaN or pd.NA), "
-            f"the first at row {first}: every row needs a class label or a "
-            "value. Drop those rows, or fill them in."
-        )
-    if array.dtype != object:
-        return array
-    is_number = np.array(
-        [isinstance(v, (Number, np.number, np.bool_)) for v in array], dtype=bool
-    )
-    is_string = np.array([isinstance(v, (str, bytes)) for v in array], dtype=bool)
-    other = ~(is_number | is_string)
-    if other.any():
-        first = int(np.flatnonzero(other)[0])
-        raise TypeError(
-            "y must hold one class label (a number or a string) or one value "
-            f"per row; row {first} holds a {type(array[first]).__name__}: "
-            f"{array[first]!r}."
-        )
-    if is_number.any() and is_string.any():
-        number, string = np.flatnonzero(is_number)[0], np.flatnonzero(is_string)[0]
-        raise TypeError(
-            f"y mixes numbers and strings (row {number}: {array[number]!r}, row "
-            f"{string}: {array[string]!r}); class labels must be all numbers or "
-            "all strings. Convert them first, e.g. with y.astype(str)."
-        )
-    if is_number.all():
-        return np.array(array.tolist())
-    return array
-
-
-def _missing(array):
-    if array.dtype == object:
-        return np.asarray(pd.isna(array), dtype=bool)
-    if array.dtype.kind in "fc":
-        return np.isnan(array)
-    if array.dtype.kind in "mM":
-        return np.isnat(array)
-    return np.zeros(array.shape, dtype=bool)
 
 
 def check_discrete_target(y, discrete_target):

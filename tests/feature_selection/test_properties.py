@@ -232,11 +232,11 @@ def test_scores_clear_error_or_sound_result(data, params):
 @pytest.mark.parametrize(
     "y, message",
     [
-        (np.array(["a", None, "b", "a"], dtype=object), "missing value.*row 1"),
-        (pd.Series(["a", "b", pd.NA, "a"], dtype="string"), "missing value.*row 2"),
-        (pd.Categorical(["a", "b", None, "a"]), "missing value.*row 2"),
-        (pd.Series([1, pd.NA, 0, 1], dtype="Int64"), "missing value.*row 1"),
-        (np.array([1, "a", 2, "b"], dtype=object), "mixes numbers and strings"),
+        (np.array(["a", None, "b", "a"], dtype=object), "missing values.*position 1"),
+        (pd.Series(["a", "b", pd.NA, "a"], dtype="string"), "missing values.*position 2"),
+        (pd.Categorical(["a", "b", None, "a"]), "missing values.*position 2"),
+        (pd.Series([1, pd.NA, 0, 1], dtype="Int64"), "missing values.*position 1"),
+        (np.array([1, "a", 2, "b"], dtype=object), "mixes strings with other values"),
     ],
 )
 def test_bad_labels_are_named_before_any_work(y, message):
