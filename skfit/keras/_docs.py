@@ -17,7 +17,10 @@ KERAS_ENTRIES = DocEntries(
     dropout="""dropout : float in [0, 1), default=0.0
         Fraction of each hidden layer's outputs zeroed at training time.""",
     l1_l2="""l1, l2 : float >= 0, default=0.0
-        L1 and L2 weight penalties on every kernel (training loss only).""",
+        L1 and L2 weight penalties on every kernel. They are part of the
+        training ``loss``; ``val_loss`` is the data loss alone, so that
+        validation curves with and without a penalty compare (through
+        ``model.fit``, Keras adds them to ``val_loss`` too).""",
     model="""model : keras.Model or callable, default=None
         A Keras model (each fit trains a fresh clone of it) or a function
         returning a new model. The function may take the arguments
