@@ -33,6 +33,12 @@ __getattr__, __dir__, __all__ = attach(
             "FitThenRegularizeSearchCV",
         ],
         ".diagnostics": ["diagnose", "Diagnosis", "LossCurveDisplay"],
-        ".datasets": ["add_channels", "load_digits_channels", "load_mnist"],
+        ".datasets": [
+            "add_channels",
+            "load_digits_channels",
+            "load_mnist",
+            "load_imdb",
+            "make_reviews",
+        ],
     },
 )

@@ -20,27 +20,6 @@ PACKAGES = ["skfit", "skfit.model_selection", "skfit.diagnostics", "skfit.featur
 IGNORED_EVERYWHERE = {"GL01", "GL02", "RT02"}
 IGNORED_FOR_MEMBERS = {"ES01", "SA01", "EX01"}
 
-# Known failures in skfit.keras, whose docstrings are being rewritten with the
-# shared entries of skfit.utils._docstrings; each is (object, check). A listed
-# failure that no longer happens fails the test too (strict), so the list
-# shrinks as they are fixed.
-EXPECTED_FAILURES = {
-    # the wrappers' shared parameter block gives these parameters a type but no description
-    **{(f"skfit.keras._wrappers.{cls}", "PR07"): f"{cls}: learning_rate, batch_size, epochs, "
-       "patience and verbose have no description"
-       for cls in ("KerasClassifier", "KerasRegressor")},
-    # no "See Also" section on the MLP estimators' class docstrings
-    ("skfit.keras._mlp.KerasMLPClassifier", "SA01"): "no See Also section",
-    ("skfit.keras._mlp.KerasMLPRegressor", "SA01"): "no See Also section",
-    ("skfit.keras._wrappers.KerasClassifier", "SA01"): "no See Also section",
-    ("skfit.keras._wrappers.KerasRegressor", "SA01"): "no See Also section",
-    # build_mlp: "Returns" names the model without describing it; no See Also
-    ("skfit.keras._mlp.build_mlp", "RT03"): "return value has no description",
-    ("skfit.keras._mlp.build_mlp", "SA01"): "no See Also section",
-    ("skfit.keras._mlp.build_mlp", "ES01"): "no extended summary",
-}
-
-
 def _public_objects():
     """(import path, owning class or None) of every public object and member."""
     objects = {}
@@ -86,12 +65,7 @@ def _documented(owner, member):
 @pytest.mark.parametrize("path, owner", OBJECTS, ids=[path for path, _ in OBJECTS])
 def test_docstring(path, owner):
     errors = dict(_errors(path, owner))
-    expected = {code for (name, code) in EXPECTED_FAILURES if name == path}
-    unexpected = {code: message for code, message in errors.items() if code not in expected}
-    assert not unexpected, "\n".join(f"{path}: {code} {message}"
-                                     for code, message in unexpected.items())
-    fixed = expected - set(errors)
-    assert not fixed, f"{path}: {sorted(fixed)} pass now; remove them from EXPECTED_FAILURES"
+    assert not errors, "\n".join(f"{path}: {code} {message}" for code, message in errors.items())
 
 
 def test_the_api_is_covered():

@@ -390,6 +390,31 @@ def test_dask_workers_use_one_thread_each(client):
         assert n_compute == int(env["TF_NUM_INTEROP_THREADS"])
 
 
+def test_dask_ml_incremental_trains_from_a_chunked_dask_array(client):
+    """Data larger than one machine's memory: dask_ml's Incremental feeds each block
+    of a dask array to partial_fit, on the cluster's workers."""
+    dask_ml_wrappers = pytest.importorskip("dask_ml.wrappers")
+    import dask.array as da
+
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    X_chunks, y_chunks = da.from_array(X[:1500], chunks=300), da.from_array(y[:1500], chunks=300)
+    model = dask_ml_wrappers.Incremental(
+        KerasMLPClassifier((32,), learning_rate=1e-2, random_state=0), shuffle_blocks=False
+    )
+    for _ in range(4):  # each fit is one pass over the blocks, continuing the last one
+        model.partial_fit(X_chunks, y_chunks, classes=np.arange(10))
+    fitted = model.estimator_
+    assert fitted.n_epochs_ == 4 * 5  # one epoch per block per pass
+    assert fitted.score(X[1500:], y[1500:]) > 0.85
+    # the same blocks through partial_fit in this process give the same network
+    local = KerasMLPClassifier((32,), learning_rate=1e-2, random_state=0)
+    for _ in range(4):
+        for start in range(0, 1500, 300):
+            local.partial_fit(X[start : start + 300], y[start : start + 300], classes=np.arange(10))
+    np.testing.assert_allclose(fitted.predict_proba(X[1500:]), local.predict_proba(X[1500:]), atol=1e-5)
+
+
 @posix_only
 def test_dask_search_fails_when_a_task_kills_every_worker(client, data):
     # Which error comes first depends on where joblib scattered the data:

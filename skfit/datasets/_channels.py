@@ -13,6 +13,7 @@ from sklearn.datasets import load_digits
 from sklearn.utils import Bunch, check_array, check_random_state
 
 from ..utils.fixes import Interval, StrOptions, validate_params
+from ._keras_cache import keras_cache_path, load_npz, missing_file_error
 
 _KINDS = {"noise", "zeros"}
 
@@ -193,30 +194,14 @@ def load_mnist(path=None):
     >>> X_train.shape  # doctest: +SKIP
     (60000, 784)
     """
-    path = os.fspath(path) if path is not None else _keras_cache_path()
+    path = os.fspath(path) if path is not None else keras_cache_path("mnist.npz")
     if not os.path.isfile(path):
-        raise FileNotFoundError(
-            f"MNIST is not cached at {path!r}, and skfit never downloads data. "
-            "Download it once (needs internet) with\n"
-            '    python -c "import keras; keras.datasets.mnist.load_data()"\n'
-            "which caches it there, or pass path= to a copy of mnist.npz."
-        )
-    with np.load(path, allow_pickle=False) as arrays:
-        missing = {"x_train", "y_train", "x_test", "y_test"} - set(arrays.files)
-        if missing:
-            raise ValueError(
-                f"{path!r} is not Keras's mnist.npz: it lacks the arrays "
-                f"{sorted(missing)} (found {sorted(arrays.files)})."
-            )
-        return (
-            (_flatten_scaled(arrays["x_train"]), arrays["y_train"]),
-            (_flatten_scaled(arrays["x_test"]), arrays["y_test"]),
-        )
-
-
-def _keras_cache_path():
-    home = os.environ.get("KERAS_HOME", os.path.join("~", ".keras"))
-    return os.path.join(os.path.expanduser(home), "datasets", "mnist.npz")
+        raise missing_file_error("MNIST", path, "keras.datasets.mnist.load_data()")
+    arrays = load_npz(path, ["x_train", "y_train", "x_test", "y_test"], "Keras's mnist.npz")
+    return (
+        (_flatten_scaled(arrays["x_train"]), arrays["y_train"]),
+        (_flatten_scaled(arrays["x_test"]), arrays["y_test"]),
+    )
 
 
 def _flatten_scaled(images):

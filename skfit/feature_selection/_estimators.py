@@ -5,9 +5,11 @@ Two estimators share one interface, a *scorer*: a callable that maps a target
 
 - ``"binned"``: every column becomes integer codes (a column with at most
   ``n_bins`` distinct values, or one declared discrete, by its own values;
-  any other by ``n_bins`` near-equal-count bins), and the plug-in mutual information
-  of all columns is computed at once from one ``np.bincount`` of combined
-  (feature, code, class) cell indices.
+  any other by ``n_bins`` near-equal-count bins; see :mod:`._codes`), and the
+  plug-in mutual information of all columns is computed at once from one
+  ``np.bincount`` of combined (feature, code, class) cell indices. A sparse
+  matrix is counted from its nonzeros only, the zeros of each column being
+  the rows it does not store.
 - ``"knn"``: scikit-learn's k-nearest-neighbour estimator
   (:func:`~sklearn.feature_selection.mutual_info_classif` and
   :func:`~sklearn.feature_selection.mutual_info_regression`).
@@ -20,11 +22,17 @@ permuted targets with the same scorer.
 from typing import Callable, NamedTuple
 
 import numpy as np
+from scipy import sparse
 from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
+
+from ._codes import column_codes, sparse_column_codes
+from ._validation import check_discrete_target
 
 # Entries of the (n_samples, n_columns) cell-index array built per bincount
 # call; bounds memory on wide tables such as MNIST with appended channels.
 _CHUNK_ENTRIES = 2**22
+# Nonzero entries per bincount call on sparse input.
+_SPARSE_CHUNK_ENTRIES = 2**20
 
 
 # Most bins per continuous column, and most distinct values of a float target
@@ -63,12 +71,13 @@ def make_scoring(
 ):
     """Encode ``X`` and ``y`` once and return the :class:`Scoring` for ``method``.
 
-    ``X`` is a finite 2-D float array, ``y`` a 1-D array; ``n_bins`` an int
+    ``X`` is a finite 2-D numeric array, dense or sparse, ``y`` a 1-D array; ``n_bins`` an int
     or ``"auto"`` (see :func:`auto_n_bins`); ``discrete_target`` a bool or
     ``"auto"`` (see :func:`is_discrete_target`).
     """
     if discrete_target == "auto":
         discrete_target = is_discrete_target(y)
+    check_discrete_target(y, discrete_target)
     if discrete_target:
         target, n_classes = encode_classes(y)
         if n_bins == "auto":
@@ -78,14 +87,19 @@ def make_scoring(
             n_bins = auto_n_bins(y.shape[0], None)
         target, n_classes = encode_continuous(y, n_bins)
     discrete = resolve_discrete_features(discrete_features, X.shape[1])
-    codes, n_codes, n_distinct = column_codes(X, discrete, n_bins)
+    if sparse.issparse(X):
+        codes, n_codes, n_distinct = sparse_column_codes(X, discrete, n_bins)
+        binned_scorer = SparseBinnedScorer
+    else:
+        codes, n_codes, n_distinct = column_codes(X, discrete, n_bins)
+        binned_scorer = DenseBinnedScorer
     if method == "binned":
-        scorer = BinnedScorer(codes, n_codes, n_classes)
+        scorer = binned_scorer(codes, n_codes, n_classes)
         return Scoring(scorer, target, n_codes, np.zeros(n_codes.shape, bool), n_distinct)
     knn_discrete = (n_distinct <= n_bins) if discrete is None else discrete
     score = knn_scorer(X, knn_discrete, discrete_target, n_neighbors, random_state)
     groups = np.where(knn_discrete, n_distinct, 0)
-    knn_target = target if discrete_target else y.astype(np.float64)
+    knn_target = target if discrete_target else _max_abs_scaled(y, None)
     return Scoring(score, knn_target, groups, ~knn_discrete, n_distinct)
 
 
@@ -113,7 +127,8 @@ def encode_classes(y):
 
 def encode_continuous(y, n_bins):
     """Codes of a continuous target cut into ``n_bins`` near-equal-count bins."""
-    codes, n_codes, _ = column_codes(y.astype(np.float64)[:, np.newaxis], [False], n_bins)
+    column = y.astype(np.float64)[:, np.newaxis]
+    codes, n_codes, _ = column_codes(column, np.array([False]), n_bins)
     _check_two_values(n_codes[0], y)
     return codes[:, 0], int(n_codes[0])
 
@@ -130,13 +145,19 @@ def _check_two_values(n_values, y):
 def is_discrete_target(y):
     """Whether ``y`` looks like class labels rather than a continuous quantity.
 
-    A non-float target (integers, booleans, strings, categories) is discrete;
-    a float target is discrete only when its values are integers and at most
-    16 distinct ones (labels stored as floats).
+    Strings, booleans and categories are labels. Numbers are labels when
+    they are integers and most of them repeat: a float target at most 16
+    distinct values (labels stored as floats), an integer target as long as
+    it has at most 16 distinct values or fewer than one per two rows (an
+    integer target whose values are mostly distinct, such as prices or
+    counts, is a quantity).
     """
-    if not np.issubdtype(y.dtype, np.floating):
+    if y.dtype.kind not in "iuf":
         return True
-    return bool(np.all(y == np.round(y))) and np.unique(y).size <= MAX_BINS
+    n_distinct = np.unique(y).size
+    if y.dtype.kind == "f":
+        return bool(np.all(y == np.round(y))) and n_distinct <= MAX_BINS
+    return n_distinct <= MAX_BINS or 2 * n_distinct <= y.size
 
 
 def resolve_discrete_features(discrete_features, n_features):
@@ -172,70 +193,14 @@ def resolve_discrete_features(discrete_features, n_features):
     return mask
 
 
-def column_codes(X, discrete, n_bins):
-    """Integer codes for each column: ``(codes, n_codes, n_distinct)``.
-
-    Column ``j`` gets codes ``0..n_codes[j]-1``. A discrete column (per the
-    mask ``discrete``, or when None, one with at most ``n_bins`` distinct
-    values) is coded by its own values; another is cut into at most
-    ``n_bins`` bins of near-equal counts (see :func:`_cuts`). One column is
-    sorted at a time, so memory stays at ``codes`` (one byte per entry for
-    up to 256 codes) even on wide tables.
-    """
-    n_samples, n_features = X.shape
-    n_codes = np.empty(n_features, dtype=np.intp)
-    n_distinct = np.empty(n_features, dtype=np.intp)
-    columns = []
-    for j in range(n_features):
-        values = np.sort(X[:, j])
-        boundaries = np.flatnonzero(values[1:] != values[:-1]) + 1
-        n_distinct[j] = boundaries.size + 1
-        is_discrete = n_distinct[j] <= n_bins if discrete is None else discrete[j]
-        if not is_discrete:
-            boundaries = _cuts(boundaries, n_samples, n_bins)
-        column = np.searchsorted(values[boundaries], X[:, j], side="right")
-        columns.append(column.astype(np.min_scalar_type(boundaries.size)))
-        n_codes[j] = boundaries.size + 1
-    dtype = np.min_scalar_type(int(n_codes.max()) - 1)
-    codes = np.empty(X.shape, dtype=dtype, order="F")
-    for j, column in enumerate(columns):
-        codes[:, j] = column
-    return codes, n_codes, n_distinct
-
-
-def _cuts(boundaries, n_samples, n_bins):
-    """Choose at most ``n_bins - 1`` of the ``boundaries`` for equal-count bins.
-
-    ``boundaries`` are the positions, in the sorted column, where a new
-    distinct value starts. Cuts are placed greedily, each at the boundary
-    nearest to an equal share of the samples not yet binned, so a value
-    repeated in most rows gets a bin of its own and the remaining rows are
-    still split into the remaining bins (plain quantile edges would merge
-    them all).
-    """
-    if boundaries.size < n_bins:
-        return boundaries
-    cuts = []
-    position = 0
-    for remaining in range(n_bins, 1, -1):
-        ideal = position + (n_samples - position) / remaining
-        k = np.searchsorted(boundaries, ideal)
-        candidates = boundaries[max(k - 1, 0) : k + 1]
-        candidates = candidates[candidates > position]
-        if candidates.size == 0:
-            break
-        position = candidates[np.argmin(np.abs(candidates - ideal))]
-        cuts.append(position)
-    return np.asarray(cuts, dtype=np.intp)
-
-
 class BinnedScorer:
     """Plug-in mutual information of integer-coded columns with a coded target.
 
+    The counts of every (feature, code, class) cell lie in one flat array,
+    feature after feature; subclasses fill it from their codes.
+
     Parameters
     ----------
-    codes : ndarray of shape (n_samples, n_features)
-        Column codes from :func:`column_codes`.
     n_codes : ndarray of shape (n_features,)
         Number of codes of each column.
     n_classes : int
@@ -243,34 +208,23 @@ class BinnedScorer:
         ``0..n_classes-1``.
     """
 
-    def __init__(self, codes, n_codes, n_classes):
-        self.codes = codes
+    def __init__(self, n_codes, n_classes):
         self.n_classes = n_classes
         cells_per_feature = n_codes * n_classes
         self.cell_offsets = np.concatenate(([0], np.cumsum(cells_per_feature)[:-1]))
+        self.code_offsets = self.cell_offsets // n_classes
         self.n_cells = int(cells_per_feature.sum())
-        chunk = max(1, _CHUNK_ENTRIES // max(1, codes.shape[0]))
-        self.chunks = [
-            slice(start, start + chunk) for start in range(0, codes.shape[1], chunk)
-        ]
 
     def __call__(self, target_codes):
         """Mutual information (nats) of every column with ``target_codes``."""
-        counts = np.zeros(self.n_cells, dtype=np.intp)
-        target = target_codes.astype(np.intp)[:, np.newaxis]
-        for columns in self.chunks:
-            cells = self.codes[:, columns].astype(np.intp)
-            cells *= self.n_classes
-            cells += self.cell_offsets[columns]
-            cells += target
-            counts += np.bincount(cells.ravel(order="K"), minlength=self.n_cells)
+        counts = self._counts(target_codes.astype(np.intp))
         return self._mutual_information(counts, target_codes.shape[0])
 
     def _mutual_information(self, counts, n_samples):
         # MI = [sum n_xy log n_xy - sum n_x log n_x - sum n_y log n_y] / n + log n
         joint = np.add.reduceat(_xlogx(counts), self.cell_offsets)
         by_code = counts.reshape(-1, self.n_classes)
-        code_offsets = self.cell_offsets // self.n_classes
+        code_offsets = self.code_offsets
         feature_margin = np.add.reduceat(_xlogx(by_code.sum(axis=1)), code_offsets)
         # Class counts: the rows of any one feature, summed over its codes.
         first_feature = by_code[: code_offsets[1]] if code_offsets.size > 1 else by_code
@@ -279,22 +233,133 @@ class BinnedScorer:
         return np.maximum(mi, 0.0)
 
 
+class DenseBinnedScorer(BinnedScorer):
+    """:class:`BinnedScorer` of dense codes, from :func:`column_codes`.
+
+    Parameters
+    ----------
+    codes : ndarray of shape (n_samples, n_features)
+        Column codes.
+    n_codes : ndarray of shape (n_features,)
+        Number of codes of each column.
+    n_classes : int
+        Number of target codes.
+    """
+
+    def __init__(self, codes, n_codes, n_classes):
+        super().__init__(n_codes, n_classes)
+        self.codes = codes
+        chunk = max(1, _CHUNK_ENTRIES // max(1, codes.shape[0]))
+        self.chunks = [
+            slice(start, start + chunk) for start in range(0, codes.shape[1], chunk)
+        ]
+
+    def _counts(self, target):
+        counts = np.zeros(self.n_cells, dtype=np.intp)
+        target = target[:, np.newaxis]
+        for columns in self.chunks:
+            cells = self.codes[:, columns].astype(np.intp)
+            cells *= self.n_classes
+            cells += self.cell_offsets[columns]
+            cells += target
+            counts += np.bincount(cells.ravel(order="K"), minlength=self.n_cells)
+        return counts
+
+
+class SparseBinnedScorer(BinnedScorer):
+    """:class:`BinnedScorer` of sparse codes, from :func:`sparse_column_codes`.
+
+    Only the nonzero entries are counted, one ``np.bincount`` of their cells;
+    the zeros of a column in class ``c`` are then the rows of class ``c``
+    that the column does not store, added to the cell of its zero code. The
+    work and memory are proportional to the number of nonzeros. Parameters
+    as :class:`DenseBinnedScorer`, with ``codes`` a ``SparseCodes``.
+    """
+
+    def __init__(self, codes, n_codes, n_classes):
+        super().__init__(n_codes, n_classes)
+        cell_dtype = np.int32 if self.n_cells < 2**31 else np.intp
+        self.entry_cells = self.cell_offsets.astype(cell_dtype)[codes.columns]
+        self.entry_cells += codes.codes.astype(cell_dtype) * cell_dtype(n_classes)
+        self.rows = codes.rows
+        self.zero_cells = (
+            self.cell_offsets[:, np.newaxis]
+            + codes.zero_code[:, np.newaxis] * n_classes
+            + np.arange(n_classes)
+        )
+
+    def _counts(self, target):
+        counts = np.zeros(self.n_cells, dtype=np.intp)
+        for start in range(0, self.rows.size, _SPARSE_CHUNK_ENTRIES):
+            chunk = slice(start, start + _SPARSE_CHUNK_ENTRIES)
+            cells = target[self.rows[chunk]]
+            cells += self.entry_cells[chunk]
+            counts += np.bincount(cells, minlength=self.n_cells)
+        stored = np.add.reduceat(
+            counts.reshape(-1, self.n_classes), self.code_offsets, axis=0
+        )
+        counts[self.zero_cells] += np.bincount(target, minlength=self.n_classes) - stored
+        return counts
+
+
 def _xlogx(counts):
     counts = counts.astype(np.float64)
     return counts * np.log(np.where(counts > 0, counts, 1.0))
 
 
 def knn_scorer(X, discrete, discrete_target, n_neighbors, random_state):
-    """A scorer delegating to scikit-learn's k-NN mutual information."""
+    """A scorer delegating to scikit-learn's k-NN mutual information.
+
+    Continuous columns are divided by their largest absolute value first
+    (mutual information does not change): scikit-learn scales them by their
+    standard deviation, which overflows for values near 1e308 and underflows
+    for values near 1e-308, and would turn a finite column into NaN or into
+    its added noise. A sparse ``X`` is passed in blocks of columns densified
+    one at a time (at most ``_CHUNK_ENTRIES`` entries each), since
+    scikit-learn's k-NN estimator refuses continuous sparse columns.
+    """
+    if X.shape[0] <= n_neighbors:
+        raise ValueError(
+            f"method='knn' with n_neighbors={n_neighbors} needs more than "
+            f"{n_neighbors} samples; X has {X.shape[0]}. Lower n_neighbors, or "
+            "use method='binned'."
+        )
     estimate = mutual_info_classif if discrete_target else mutual_info_regression
+    dense = None if sparse.issparse(X) else _max_abs_scaled(X, ~discrete)
+
+    def blocks():
+        if dense is not None:
+            yield dense, discrete
+            return
+        columns = X.tocsc()
+        width = max(1, _CHUNK_ENTRIES // max(1, X.shape[0]))
+        for start in range(0, X.shape[1], width):
+            block = slice(start, start + width)
+            yield _max_abs_scaled(columns[:, block].toarray(), ~discrete[block]), discrete[block]
 
     def score(target):
-        return estimate(
-            X,
-            target,
-            discrete_features=discrete,
-            n_neighbors=n_neighbors,
-            random_state=random_state,
+        return np.concatenate(
+            [
+                estimate(
+                    block,
+                    target,
+                    discrete_features=block_discrete,
+                    n_neighbors=n_neighbors,
+                    random_state=random_state,
+                )
+                for block, block_discrete in blocks()
+            ]
         )
 
     return score
+
+
+def _max_abs_scaled(X, columns):
+    """A float64 copy of ``X`` whose ``columns`` are divided by their largest |value|."""
+    X = np.array(X, dtype=np.float64)
+    if X.ndim == 1:
+        largest = np.max(np.abs(X), initial=0.0)
+        return X / largest if largest > 0 else X
+    largest = np.max(np.abs(X[:, columns]), axis=0, initial=0.0)
+    X[:, columns] /= np.where(largest > 0, largest, 1.0)
+    return X

@@ -1,21 +1,51 @@
 """Mutual-information feature scores and a selector that estimates its own noise floor."""
 
 import warnings
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import stats
+from scipy import sparse, stats
 from sklearn.base import BaseEstimator
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, check_X_y
 
-from ..utils.validation import check_numeric_columns
 from ..utils.fixes import Interval, StrOptions, _fit_context, validate_data, validate_params
-from ._estimators import make_scoring
+from ._estimators import make_scoring, resolve_discrete_features
+from ..utils.validation import check_target
+from ._validation import check_features, warn_features
 
 # float32 input (e.g. MNIST) is scored as is, without a float64 copy.
 _FLOAT_DTYPES = (np.float64, np.float32)
+# Sparse formats kept as they are (any other is converted to CSR).
+_SPARSE_FORMATS = ("csr", "csc")
+
+
+def _check_X_y(X, y, validate):
+    """Check the features and the target, then validate them with ``validate``.
+
+    ``validate`` is :func:`~sklearn.utils.check_X_y` or an estimator's
+    ``validate_data``; numeric sparse input keeps its dtype (see
+    :func:`_x_dtype`). Checking a sum of huge finite values may overflow
+    inside scikit-learn; those overflows are not the user's concern.
+    """
+    check_features(X)
+    if y is not None:
+        y = check_target(y)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return validate(X, y, accept_sparse=_SPARSE_FORMATS, dtype=_x_dtype(X))
+
+
+def _x_dtype(X):
+    """Dtype to validate ``X`` with: a numeric sparse matrix keeps its own.
+
+    Bag-of-words counts arrive as sparse int64; the codes only need their
+    order, so a float copy of the whole matrix would only cost memory.
+    """
+    if sparse.issparse(X) and X.dtype.kind in "biuf":
+        return None
+    return _FLOAT_DTYPES
 
 _SCORING_CONSTRAINTS = {
     "method": [StrOptions({"binned", "knn"})],
@@ -28,7 +58,7 @@ _SCORING_CONSTRAINTS = {
 
 @validate_params(
     {
-        "X": ["array-like"],
+        "X": ["array-like", "sparse matrix"],
         "y": ["array-like"],
         **_SCORING_CONSTRAINTS,
         "random_state": ["random_state"],
@@ -54,10 +84,14 @@ def mutual_info_scores(
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-        Numeric features, without missing values.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Numeric features, without missing values. A sparse matrix (CSR,
+        CSC, any other ``scipy.sparse`` matrix or array) is scored from its
+        nonzero entries, never densified with ``method="binned"``.
     y : array-like of shape (n_samples,)
-        Class labels or a continuous target.
+        Class labels or a continuous target. Missing labels (None, NaN,
+        ``pd.NA``) and labels mixing numbers and strings raise an error
+        naming the first such row.
     method : {"binned", "knn"}, default="binned"
         ``"binned"``: plug-in estimate on quantile bins, computed for all
         features at once (fast; biased upward by about
@@ -75,12 +109,20 @@ def mutual_info_scores(
     discrete_features : "auto", bool or array-like, default="auto"
         Which features are discrete, i.e. scored exactly by their own
         values: ``"auto"`` (those with at most ``n_bins`` distinct values),
-        ``True``/``False`` for all, a boolean mask or column indices.
+        ``True``/``False`` for all, a boolean mask or column indices. A
+        feature declared discrete whose values are mostly distinct warns: it
+        would score about the entropy of ``y`` whatever its relevance.
     discrete_target : "auto" or bool, default="auto"
         Whether ``y`` holds class labels (classification) or a continuous
-        quantity (regression). ``"auto"``: a non-float ``y`` is discrete; a
-        float ``y`` is discrete when its values are integers and at most 16
-        distinct ones.
+        quantity (regression). ``"auto"``: strings, booleans and categories
+        are labels; a float ``y`` is discrete when its values are whole
+        numbers and at most 16 distinct ones; an integer ``y`` is discrete
+        unless it has more than 16 distinct values and most of them are
+        distinct (prices, counts). ``True`` on non-integer floats raises a
+        ValueError, as :func:`~sklearn.feature_selection.mutual_info_classif`
+        does (each value would be a class of its own and every feature would
+        score its own entropy); ``True`` on labels most of which occur once
+        warns for the same reason; ``False`` on text labels raises.
     n_neighbors : int, default=3
         Neighbours of the ``"knn"`` estimator; unused by ``"binned"``.
     random_state : int, RandomState instance or None, default=None
@@ -108,8 +150,7 @@ def mutual_info_scores(
     >>> bool(scores[0] > 0.2 > scores[1])
     True
     """
-    check_numeric_columns(X, "Mutual information")
-    X, y = check_X_y(X, y, dtype=_FLOAT_DTYPES)
+    X, y = _check_X_y(X, y, check_X_y)
     scoring = _scoring(
         X,
         y,
@@ -142,6 +183,14 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
     probability about ``alpha / n_features``, so all noise is dropped with
     probability about ``1 - alpha`` however many noise columns there are,
     while a weak feature survives once it stands clear of that floor.
+
+    Sparse input (CSR, CSC, any ``scipy.sparse`` matrix or array, e.g. the
+    output of ``CountVectorizer(binary=True)``) is scored from its nonzero
+    entries and never densified: the zeros of a column are the rows it does
+    not store. Binary and count columns (at most ``n_bins`` distinct values,
+    zero included) get their exact plug-in mutual information; other columns
+    are binned as dense ones are, with the zeros as one value. ``transform``
+    keeps CSR and CSC input in its format.
 
     Parameters
     ----------
@@ -217,6 +266,17 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
     >>> selector = MutualInfoSelector(random_state=0).fit(np.hstack([signal, noise]), y)
     >>> selector.get_support().nonzero()[0]
     array([0, 1, 2])
+
+    Sparse in, sparse out: 20 binary "words", the first two frequent in
+    class 2 only.
+
+    >>> from scipy import sparse
+    >>> rate = np.where((y[:, None] == 2) & (np.arange(20) < 2), 0.3, 0.05)
+    >>> words = sparse.csr_matrix(rng.uniform(size=(600, 20)) < rate)
+    >>> selector = MutualInfoSelector(random_state=0).fit(words, y)
+    >>> kept = selector.transform(words)
+    >>> kept.format, kept.shape
+    ('csr', (600, 2))
     """
 
     _parameter_constraints = {
@@ -262,8 +322,10 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Numeric features, without missing values.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Numeric features, without missing values. A sparse matrix is
+            scored from its nonzero entries, never densified with
+            ``method="binned"``.
         y : array-like of shape (n_samples,)
             Class labels or a continuous target.
 
@@ -272,8 +334,7 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
         self : MutualInfoSelector
             The fitted selector.
         """
-        check_numeric_columns(X, "Mutual information")
-        X, y = validate_data(self, X, y, dtype=_FLOAT_DTYPES)
+        X, y = _check_X_y(X, y, partial(validate_data, self))
         rng = check_random_state(self.random_state)
         scoring = _scoring(
             X,
@@ -297,18 +358,46 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
                     UserWarning,
                 )
         elif self.threshold == "auto":
-            self.null_scores_ = np.array(
-                [
-                    scoring.score(rng.permutation(scoring.target))
-                    for _ in range(self.n_permutations)
-                ]
-            )
+            self.null_scores_ = np.empty((self.n_permutations, X.shape[1]))
+            for null_scores in self.null_scores_:
+                null_scores[:] = scoring.score(rng.permutation(scoring.target))
             self.threshold_ = noise_floor(
                 self.null_scores_, scoring.groups, scoring.clipped, self.alpha
             )
         else:
             self.threshold_ = float(self.threshold)
         return self
+
+    def transform(self, X):
+        """Reduce ``X`` to the selected features.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features in the same columns as during fit. CSR and CSC input
+            keeps its format (matrix or array), other sparse formats come out
+            as CSR; nothing is densified.
+
+        Returns
+        -------
+        X_selected : {ndarray, sparse matrix, DataFrame} of shape \
+                (n_samples, n_selected_features)
+            The selected columns of ``X``.
+        """
+        check_is_fitted(self)
+        if not sparse.issparse(X):
+            return super().transform(X)
+        X = validate_data(
+            self, X, dtype=None, accept_sparse=_SPARSE_FORMATS, reset=False
+        )
+        mask = self.get_support()
+        if not mask.any():
+            warnings.warn(
+                "No features were selected: either the data is too noisy or "
+                "the selection test too strict.",
+                UserWarning,
+            )
+        return X[:, np.flatnonzero(mask)]
 
     def _get_support_mask(self):
         check_is_fitted(self)
@@ -327,6 +416,7 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
         tags.target_tags.required = True
         return tags
 
@@ -400,14 +490,27 @@ def _censored_normal_floor(null_scores, level):
 
 
 def _scoring(X, y, *, feature_names, **params):
-    """:func:`make_scoring`, warning about constant features by name."""
+    """:func:`make_scoring`, warning by name about features it cannot score well."""
     scoring = make_scoring(X, y, **params)
     constant = np.flatnonzero(scoring.n_distinct == 1)
     if constant.size:
-        names = constant if feature_names is None else feature_names[constant]
-        warnings.warn(
-            f"Features {names.tolist()} are constant: their mutual information "
-            "with y is 0 and no threshold keeps them.",
-            UserWarning,
+        warn_features(
+            constant,
+            feature_names,
+            "are constant: their mutual information with y is 0 and no "
+            "threshold keeps them.",
         )
+    declared = resolve_discrete_features(params["discrete_features"], X.shape[1])
+    if declared is not None:
+        n_samples = X.shape[0]
+        unique = declared & (2 * scoring.n_distinct > n_samples) & (scoring.n_distinct > 2)
+        if unique.any():
+            warn_features(
+                np.flatnonzero(unique),
+                feature_names,
+                "are declared discrete but most of their values are distinct "
+                f"(in {n_samples} rows): coded by their own values, they score "
+                "about the entropy of y whatever their relevance. Declare them "
+                "continuous (discrete_features='auto' or False) to bin them.",
+            )
     return scoring

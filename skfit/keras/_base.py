@@ -97,7 +97,8 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         """Raise a clear error when a user model's outputs cannot serve the task."""
 
     def _check_raw_target(self, y):
-        """Raise a clear error for targets sklearn's validation would choke on."""
+        """``y``, checked for what sklearn's validation would choke on (a clear error)."""
+        return y
 
     def _stratified_validation(self, y_encoded, n_val):
         """Whether the validation split may be stratified on ``y_encoded``."""
@@ -198,7 +199,7 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _validate_training_data(self, X, y, sample_weight, *, reset):
         check_numeric_columns(X, type(self).__name__)
-        self._check_raw_target(y)
+        y = self._check_raw_target(y)
         X, y = validate_data(
             self, X, y, reset=reset, accept_sparse=("csr", "csc", "coo"),
             dtype=(np.float64, np.float32), **self._target_validation(),

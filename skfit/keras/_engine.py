@@ -210,11 +210,15 @@ class _Session:
         batch = sparse_rows(*features, rows, self.n_features)
         return batch if self.model_accepts_sparse else tf.sparse.to_dense(batch)
 
-    def _losses(self, y, y_pred, sample_weight):
+    def _data_loss(self, y, y_pred, sample_weight):
         per_sample = self.objective.loss(y, y_pred)
         n = tf.cast(tf.shape(per_sample)[0], tf.float32)
-        data_loss = tf.reduce_sum(per_sample * sample_weight) / tf.maximum(n, 1.0)
+        return tf.reduce_sum(per_sample * sample_weight) / tf.maximum(n, 1.0)
+
+    def _losses(self, y, y_pred, sample_weight):
+        """The training loss: the data loss plus the L1/L2 penalties of the weights."""
         penalties = self.model.losses
+        data_loss = self._data_loss(y, y_pred, sample_weight)
         return data_loss + (tf.add_n(penalties) if penalties else 0.0)
 
     def _metric_sums(self, y, y_pred):
@@ -259,7 +263,9 @@ class _Session:
         y_true = tf.gather(y, rows)
         y_pred = self.model(self._rows(features, rows), training=False)
         n_float = tf.cast(tf.shape(rows)[0], tf.float32)
-        loss = self._losses(y_true, y_pred, tf.gather(sample_weight, rows))
+        # The validation loss is the data loss alone: penalties shape training
+        # only, and curves of networks with and without them stay comparable.
+        loss = self._data_loss(y_true, y_pred, tf.gather(sample_weight, rows))
         return [loss, *(v / n_float for v in self._metric_sums(y_true, y_pred).values())]
 
     def _copy_where(self, condition, sources, targets):

@@ -10,6 +10,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 
 from ..utils.fixes import Interval, StrOptions
 from ._base import BaseKerasEstimator
+from ._docs import CLASSIFIER_VALUES, KERAS_ENTRIES, REGRESSOR_VALUES
 from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
 from ._tf import keras
 
@@ -52,6 +53,11 @@ def build_mlp(
 ):
     """Build an uncompiled Keras MLP: Dense hidden layers, optional dropout and L1/L2.
 
+    The network skfit's MLP estimators train: ``hidden_layer_sizes`` Dense
+    layers with ``activation`` (each followed by Dropout when ``dropout`` is
+    set) and an output layer of ``n_outputs`` units with
+    ``output_activation``; L1/L2 penalties apply to every kernel.
+
     Parameters
     ----------
     n_features : int
@@ -74,6 +80,12 @@ def build_mlp(
     Returns
     -------
     model : keras.Sequential
+        The network, built for inputs of ``n_features`` columns; its
+        weights are Keras's initial ones (skfit's estimators set their own).
+
+    See Also
+    --------
+    KerasMLPClassifier, KerasMLPRegressor : Estimators that train this network.
 
     Examples
     --------
@@ -225,107 +237,57 @@ def _layer_sizes(hidden_layer_sizes):
     return tuple(int(s) for s in sizes)
 
 
-_MLP_PARAMETERS_DOC = """
-    X may be dense or sparse (batches of a sparse matrix are multiplied
-    sparse, never densified whole).
+@KERAS_ENTRIES(linear="multinomial logistic regression", activations=str(sorted(ACTIVATIONS)),
+               **CLASSIFIER_VALUES)  # fmt: skip
+class KerasMLPClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasMLPBase):
+    """Multi-layer perceptron classifier trained with Keras.
+
+    A network whose capacity and regularization are constructor parameters,
+    trained by a compiled loop that runs all epochs in one TensorFlow call.
+    Its output layer is a softmax over the classes, or, for a multilabel
+    ``y`` (a 0/1 indicator matrix), one sigmoid unit per label. ``X`` may be
+    dense or sparse (batches of a sparse matrix are multiplied sparse, never
+    densified whole).
 
     Parameters
     ----------
-    hidden_layer_sizes : int or tuple of int, default=(64,)
-        Units of each hidden layer: the network's capacity. ``()`` gives a
-        linear model ({linear}).
-    activation : str, default="relu"
-        Activation of the hidden layers, one of {activations}.
-    dropout : float in [0, 1), default=0.0
-        Fraction of each hidden layer's outputs zeroed at training time.
-    l1, l2 : float >= 0, default=0.0
-        L1 and L2 weight penalties on every kernel (training loss only).
-    optimizer : str or keras.optimizers.Optimizer, default="rmsprop"
-        Optimizer name (e.g. "sgd", "adam", "rmsprop") or instance; its
-        learning rate is always set from ``learning_rate``.
-    optimizer_params : dict, default=None
-        Keyword arguments of the Keras optimizer (``momentum``, ``beta_1``,
-        ``clipnorm``...), also settable one by one as
-        ``optimizer__<name>`` (e.g. in a grid search).
-    learning_rate : float > 0, default=1e-3
-        Step size of the optimizer.
-    batch_size : int >= 1, default=128
-        Rows per gradient step (capped at the number of training rows).
-    epochs : int >= 1, default=20
-        Passes over the training data (at most, with early stopping).
-    validation_fraction : float in [0, 1), default=0.1
-        Share of the training rows held out, shuffled{stratified}, to
-        compute ``val_loss`` each epoch. 0 disables validation.
-    early_stopping : bool, default=False
-        Stop when the validation loss (training loss without validation)
-        has not improved for ``patience`` epochs, and restore the weights of
-        the best epoch.
-    patience : int >= 1, default=5
-        Epochs without improvement before early stopping.
-    warm_start : bool, default=False
-        When True, ``fit`` on a fitted estimator continues from its weights
-        and optimizer state for ``epochs`` more epochs (same classes and
-        features required) and ``history_`` grows; see also
-        ``partial_fit``.{class_weight}
-    callbacks : list of keras.callbacks.Callback, default=None
-        Keras callbacks; when given, training runs through ``model.fit``.
-    engine : {{"auto", "compiled", "keras"}}, default="auto"
-        "compiled" trains all epochs in one compiled TensorFlow graph call
-        (fast); "keras" uses ``model.fit``; "auto" picks "compiled" unless
-        callbacks are given.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialization, the validation split, shuffling and
-        dropout. The same seed gives the same predictions.
-    verbose : int, default=0
-        When > 0, print each epoch's losses and metrics as the epoch ends
-        (Keras-style, one line per epoch), and say when early stopping or a
-        non-finite loss ended training.
-    log_dir : str or path-like, default=None
-        When given, each fit writes a TensorBoard run folder under it: the
-        per-epoch training and validation values (the numbers of
-        ``history_``) and the estimator's parameters (HParams plugin).
-        Needs the ``tensorboard`` package.
+    %(hidden_layer_sizes)s
+    %(activation)s
+    %(dropout)s
+    %(l1_l2)s
+    %(optimizer)s
+    %(optimizer_params)s
+    %(learning_rate)s
+    %(batch_size)s
+    %(epochs)s
+    %(validation_fraction)s
+    %(early_stopping)s
+    %(patience)s
+    %(warm_start)s
+    %(class_weight)s
+    %(callbacks)s
+    %(engine)s
+    %(random_state)s
+    %(verbose)s
+    %(log_dir)s
 
     Attributes
-    ----------{classes}
-    model_ : keras.Model
-        The fitted network (built on first access).
-    history_ : dict of str to list of float
-        Per-epoch ``loss`` {metrics}and, with validation, ``val_loss``
-        {val_metrics}.
-    best_epoch_ : int
-        1-based epoch of the lowest validation loss (training loss without
-        validation); with early stopping, the weights kept are this epoch's.
-    n_epochs_ : int
-        Epochs actually run.
-    n_outputs_ : int
-        Units of the output layer.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of str
-        Column names of ``X`` when it is a DataFrame with string columns.
-"""
+    ----------
+    %(classes_)s
+    %(model_)s
+    %(history_)s
+    %(best_epoch_)s
+    %(n_epochs_)s
+    %(n_outputs_)s
+    %(n_features_in_)s
+    %(feature_names_in_)s
 
+    See Also
+    --------
+    KerasMLPRegressor : The same network for regression.
+    KerasClassifier : Any Keras classification model of yours as an estimator.
+    sklearn.neural_network.MLPClassifier : The MLP of scikit-learn.
 
-class KerasMLPClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasMLPBase):
-    __doc__ = (
-        "Multi-layer perceptron classifier trained with Keras.\n\n"
-        "A softmax network whose capacity and regularization are constructor\n"
-        "parameters, trained by a compiled loop that runs all epochs in one\n"
-        "TensorFlow call.\n"
-        + _MLP_PARAMETERS_DOC.format(
-            linear="multinomial logistic regression",
-            activations=sorted(ACTIVATIONS),
-            stratified=" and stratified by class",
-            class_weight=(
-                '\n    class_weight : dict, "balanced" or None, default=None\n'
-                "        Weights of the classes in the loss, as in scikit-learn."
-            ),
-            classes="\n    classes_ : ndarray of shape (n_classes,)\n        Class labels.",
-            metrics="and ``accuracy`` ",
-            val_metrics="and ``val_accuracy``",
-        )
-        + """
     Examples
     --------
     >>> from sklearn.datasets import load_digits
@@ -337,7 +299,6 @@ class KerasMLPClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasMLPBase):
     >>> sorted(clf.history_)
     ['accuracy', 'loss', 'val_accuracy', 'val_loss']
     """
-    )
 
     _parameter_constraints: dict = {
         **_KerasMLPBase._parameter_constraints,
@@ -392,23 +353,55 @@ class KerasMLPClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasMLPBase):
         self.log_dir = log_dir
 
 
+@KERAS_ENTRIES(linear="linear regression", activations=str(sorted(ACTIVATIONS)), **REGRESSOR_VALUES)
 class KerasMLPRegressor(RegressorTaskMixin, RegressorMixin, _KerasMLPBase):
-    _scales_target = True
+    """Multi-layer perceptron regressor trained with Keras.
 
-    __doc__ = (
-        "Multi-layer perceptron regressor trained with Keras.\n\n"
-        "Linear outputs (one per target column) under a mean-squared-error\n"
-        "loss; capacity and regularization are constructor parameters.\n"
-        + _MLP_PARAMETERS_DOC.format(
-            linear="linear regression",
-            activations=sorted(ACTIVATIONS),
-            stratified="",
-            class_weight="",
-            classes="",
-            metrics="",
-            val_metrics="",
-        )
-        + """
+    Linear outputs (one per target column) under a mean-squared-error loss;
+    capacity and regularization are constructor parameters. The network
+    learns the target standardized (each column minus its mean, over its
+    standard deviation) and predictions are mapped back, so that targets of
+    any scale and offset train alike; ``loss`` and ``val_loss`` in
+    ``history_`` are therefore in units of the target's variance (1.0 is
+    the loss of predicting the mean). ``X`` may be dense or sparse.
+
+    Parameters
+    ----------
+    %(hidden_layer_sizes)s
+    %(activation)s
+    %(dropout)s
+    %(l1_l2)s
+    %(optimizer)s
+    %(optimizer_params)s
+    %(learning_rate)s
+    %(batch_size)s
+    %(epochs)s
+    %(validation_fraction)s
+    %(early_stopping)s
+    %(patience)s
+    %(warm_start)s
+    %(callbacks)s
+    %(engine)s
+    %(random_state)s
+    %(verbose)s
+    %(log_dir)s
+
+    Attributes
+    ----------
+    %(model_)s
+    %(history_)s
+    %(best_epoch_)s
+    %(n_epochs_)s
+    %(n_outputs_)s
+    %(n_features_in_)s
+    %(feature_names_in_)s
+
+    See Also
+    --------
+    KerasMLPClassifier : The same network for classification.
+    KerasRegressor : Any Keras regression model of yours as an estimator.
+    sklearn.neural_network.MLPRegressor : The MLP of scikit-learn.
+
     Examples
     --------
     >>> from sklearn.datasets import make_regression
@@ -418,8 +411,8 @@ class KerasMLPRegressor(RegressorTaskMixin, RegressorMixin, _KerasMLPBase):
     >>> reg.predict(X[:2]).shape
     (2,)
     """
-    )
 
+    _scales_target = True
     _parameter_constraints: dict = {
         **_KerasMLPBase._parameter_constraints,
         **RegressorTaskMixin._parameter_constraints,

@@ -36,8 +36,7 @@ class ClassifierTaskMixin:
         return {"multi_output": True}
 
     def _check_raw_target(self, y):
-        if y is not None and not sp.issparse(y):
-            check_target(y)
+        return y if y is None or sp.issparse(y) else check_target(y)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):

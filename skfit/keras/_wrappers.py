@@ -11,6 +11,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin, clone
 from ..utils.fixes import clear_eager_kernel_cache
 from ._base import BaseKerasEstimator
 from ._engine import CompiledPredictor
+from ._docs import CLASSIFIER_VALUES, KERAS_ENTRIES, REGRESSOR_VALUES
 from ._routing import unknown_name_error
 from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
 from ._tf import keras
@@ -259,81 +260,53 @@ def _hashable(kwargs):
     return tuple(items)
 
 
-_WRAPPER_DOC = """
+@KERAS_ENTRIES(**CLASSIFIER_VALUES)
+class KerasClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasWrapperBase):
+    """Any Keras classification model as a scikit-learn classifier.
+
+    The model's last layer has one unit per class (softmax), or, for two
+    classes, one sigmoid unit; for a multilabel ``y`` (a 0/1 indicator
+    matrix), one sigmoid unit per label. Its outputs must be probabilities:
+    a model that outputs logits is refused before training. Batches of a
+    sparse ``X`` are densified one at a time.
+
     Parameters
     ----------
-    model : keras.Model or callable, default=None
-        A Keras model (each fit trains a fresh clone of it) or a function
-        returning a new model. The function may take the arguments
-        ``n_features_in`` and ``n_outputs``{n_classes} (filled from the data)
-        and any of its own, set through ``model_params`` or, in a grid
-        search, as ``model__<name>``.
-    model_params : dict, default=None
-        Arguments of the ``model`` function (never modified by skfit).
-    loss : str or callable, default=None
-        A Keras loss of ``(y_true, y_pred)`` per sample; default {loss}.
-    optimizer : str or keras.optimizers.Optimizer, default="rmsprop"
-        Optimizer; its learning rate is set from ``learning_rate``.
-    optimizer_params : dict, default=None
-        Keyword arguments of the Keras optimizer, also settable as
-        ``optimizer__<name>`` (e.g. ``optimizer__momentum`` in a grid).
-    learning_rate : float > 0, default=1e-3
-    batch_size : int >= 1, default=128
-    epochs : int >= 1, default=20
-    validation_fraction : float in [0, 1), default=0.1
-        Share of rows held out (shuffled{stratified}) for ``val_loss``.
-    early_stopping : bool, default=False
-        Stop after ``patience`` epochs without improvement and restore the
-        best epoch's weights.
-    patience : int >= 1, default=5
-    warm_start : bool, default=False
-        When True, ``fit`` on a fitted estimator continues training its
-        network for ``epochs`` more epochs.{class_weight}
-    callbacks : list of keras.callbacks.Callback, default=None
-        When given, training runs through ``model.fit``.
-    engine : {{"auto", "compiled", "keras"}}, default="auto"
-        The compiled one-graph training loop or ``model.fit``.
-    random_state : int, RandomState instance or None, default=None
-        Seeds model building, the validation split, shuffling and dropout.
-    verbose : int, default=0
-        When > 0, print each epoch's values as the epoch ends.
-    log_dir : str or path-like, default=None
-        When given, each fit writes a TensorBoard run folder under it (the
-        numbers of ``history_``, and the parameters as HParams).
+    %(model)s
+    %(model_params)s
+    %(loss)s
+    %(optimizer)s
+    %(optimizer_params)s
+    %(learning_rate)s
+    %(batch_size)s
+    %(epochs)s
+    %(validation_fraction)s
+    %(early_stopping)s
+    %(patience)s
+    %(warm_start)s
+    %(class_weight)s
+    %(callbacks)s
+    %(engine)s
+    %(random_state)s
+    %(verbose)s
+    %(log_dir)s
 
     Attributes
-    ----------{classes}
-    model_ : keras.Model
-        The fitted model (built on first access).
-    history_ : dict of str to list of float
-        Per-epoch ``loss`` (and metrics), with validation ``val_loss``.
-    best_epoch_ : int
-        1-based epoch of the lowest validation (else training) loss.
-    n_epochs_ : int
-        Epochs actually run.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of str
-        Column names of ``X`` when it is a DataFrame with string columns.
-"""
+    ----------
+    %(classes_)s
+    %(model_)s
+    %(history_)s
+    %(best_epoch_)s
+    %(n_epochs_)s
+    %(n_outputs_)s
+    %(n_features_in_)s
+    %(feature_names_in_)s
 
+    See Also
+    --------
+    KerasMLPClassifier : A ready-made MLP with its capacity and regularization as parameters.
+    KerasRegressor : The same for regression models.
 
-class KerasClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasWrapperBase):
-    __doc__ = (
-        "Any Keras classification model as a scikit-learn classifier.\n\n"
-        "The model's last layer has one unit per class (softmax) or, for two\n"
-        "classes, one sigmoid unit.\n"
-        + _WRAPPER_DOC.format(
-            n_classes=", ``n_classes``",
-            loss="sparse categorical (or binary) cross-entropy",
-            stratified=", stratified by class",
-            class_weight=(
-                '\n    class_weight : dict, "balanced" or None, default=None\n'
-                "        Weights of the classes in the loss."
-            ),
-            classes="\n    classes_ : ndarray of shape (n_classes,)\n        Class labels.",
-        )
-        + """
     Examples
     --------
     >>> import keras
@@ -350,7 +323,6 @@ class KerasClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasWrapperBase):
     >>> clf.set_params(model__units=32).get_params()["model__units"]
     32
     """
-    )
 
     _parameter_constraints: dict = {
         **_KerasWrapperBase._parameter_constraints,
@@ -401,18 +373,50 @@ class KerasClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasWrapperBase):
         return {**super()._meta_arguments(n_features), "n_classes": len(self.classes_)}
 
 
+@KERAS_ENTRIES(**REGRESSOR_VALUES)
 class KerasRegressor(RegressorTaskMixin, RegressorMixin, _KerasWrapperBase):
-    __doc__ = (
-        "Any Keras regression model as a scikit-learn regressor.\n\n"
-        "The model's last layer has one unit per target column.\n"
-        + _WRAPPER_DOC.format(
-            n_classes="",
-            loss="mean squared error",
-            stratified="",
-            class_weight="",
-            classes="",
-        )
-        + """
+    """Any Keras regression model as a scikit-learn regressor.
+
+    The model's last layer has one unit per target column. The target is
+    passed as it is (not standardized, unlike ``KerasMLPRegressor``), so
+    that a model of yours may use any output activation and loss. Batches
+    of a sparse ``X`` are densified one at a time.
+
+    Parameters
+    ----------
+    %(model)s
+    %(model_params)s
+    %(loss)s
+    %(optimizer)s
+    %(optimizer_params)s
+    %(learning_rate)s
+    %(batch_size)s
+    %(epochs)s
+    %(validation_fraction)s
+    %(early_stopping)s
+    %(patience)s
+    %(warm_start)s
+    %(callbacks)s
+    %(engine)s
+    %(random_state)s
+    %(verbose)s
+    %(log_dir)s
+
+    Attributes
+    ----------
+    %(model_)s
+    %(history_)s
+    %(best_epoch_)s
+    %(n_epochs_)s
+    %(n_outputs_)s
+    %(n_features_in_)s
+    %(feature_names_in_)s
+
+    See Also
+    --------
+    KerasMLPRegressor : A ready-made MLP that also standardizes the target.
+    KerasClassifier : The same for classification models.
+
     Examples
     --------
     >>> import keras
@@ -425,7 +429,6 @@ class KerasRegressor(RegressorTaskMixin, RegressorMixin, _KerasWrapperBase):
     >>> KerasRegressor(build, epochs=3, random_state=0).fit(X, y).predict(X[:2]).shape
     (2,)
     """
-    )
 
     _parameter_constraints: dict = {
         **_KerasWrapperBase._parameter_constraints,

@@ -330,9 +330,7 @@ def audit_split(X, train, test, *, y=None, time=None):
     SplitAudit(n_train=2, n_test=2, n_overlap=0, n_duplicates=1, n_temporal=0, \
 unseen_classes=None, class_sorted_unshuffled=None)
     """
-    X, y = indexable(X, y)
-    if y is not None:
-        check_target(y)
+    X, y = indexable(X, None if y is None else check_target(y))
     return _audit(X, [(train, test)], y, time)
 
 
@@ -395,9 +393,7 @@ def audit_cv(cv, X, y=None, *, groups=None, time=None):
     >>> audit_cv(TimeSeriesSplit(3), X, time=X[:, 0]).ok
     True
     """
-    X, y, groups = indexable(X, y, groups)
-    if y is not None:
-        check_target(y)
+    X, y, groups = indexable(X, None if y is None else check_target(y), groups)
     cv = check_cv(cv, y, classifier=_is_class_labels(y))
     return _audit(X, cv.split(X, y, groups), y, time)
 

@@ -149,7 +149,7 @@ def compare_to_baseline(
     >>> report.p_value < 1e-4
     True
     """
-    X, y, groups = indexable(X, y, groups)
+    X, y, groups = indexable(X, check_target(y), groups)
     learner = final_estimator(estimator)  # a Pipeline's model names the report
     task, reason = _infer_task(estimator, learner, y)
     scorer, scoring_name = _resolve_scorer(estimator, scoring, task, reason)
@@ -202,7 +202,6 @@ def compare_to_baseline(
 
 def _infer_task(estimator, learner, y):
     """Return ("classification" or "regression", reason), or raise for bad input."""
-    check_target(y)
     target_type = type_of_target(y, input_name="y")
     values = np.unique(np.asarray(y)).tolist()
     if len(values) < 2:

@@ -102,10 +102,13 @@ def test_regression_target_detected_and_overridable():
     # scores only the bias of the 10 x 10 table ("auto" bins for n = 1000),
     # about 9 * 9 / 2000 = 0.04.
     assert scores[0] > 0.6 and scores[1] < 0.1
-    # As classes, 1000 distinct values each seen once: MI = H(x bins), the same
-    # for both features; the override is honoured.
-    as_classes = mutual_info_scores(X, y, discrete_target=True, n_bins=16)
-    np.testing.assert_allclose(as_classes, [np.log(16)] * 2, rtol=1e-3)
+    # As classes, 1000 distinct values each seen once would score H(x bins)
+    # for both features: refused, as sklearn's mutual_info_classif refuses.
+    with pytest.raises(ValueError, match="discrete_target=True, but y is continuous"):
+        mutual_info_scores(X, y, discrete_target=True)
+    # Whole-number floats declared as classes are classes.
+    as_classes = mutual_info_scores(X, np.round(y), discrete_target=True)
+    assert as_classes[0] > 0.4 and as_classes[1] < 0.1
 
 
 @pytest.mark.parametrize(
@@ -135,8 +138,10 @@ def test_discrete_features_indices_or_mask(discrete_features):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 4))
     y = rng.integers(0, 2, 300)
-    scores = mutual_info_scores(X, y, discrete_features=discrete_features)
-    # A continuous column declared discrete has 300 values, each seen once.
+    # A continuous column declared discrete has 300 values, each seen once:
+    # it scores H(y), whatever its relevance, and the selector says so.
+    with pytest.warns(UserWarning, match=r"Features \[0, 2\] are declared discrete"):
+        scores = mutual_info_scores(X, y, discrete_features=discrete_features)
     np.testing.assert_allclose(scores[[0, 2]], [mutual_info_score(X[:, 0], y)] * 2)
     assert scores[1] < 0.1
 

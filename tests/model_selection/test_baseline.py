@@ -507,7 +507,7 @@ def test_odd_targets_get_a_clear_error_before_any_fit_or_a_sound_report(y, scori
     (["a", "b"] * 19 + ["a", None], "1 missing values .* position 39"),
     (pd.Series(["a", "b"] * 19 + ["a", pd.NA], dtype="string"), "missing values"),
     (np.array([1, "a"] * 20, dtype=object), "mixes strings with other values"),
-    (np.array([True, False] * 20, dtype=object), "array of Python objects"),
+    (np.array([[1], {"a": 1}] * 20, dtype=object), "neither a number nor a string"),
     (np.r_[np.tile([0.0, 1.0], 19), 0.0, np.inf], "infinite values"),
     (np.zeros(40), "single value"),
 ])

@@ -118,11 +118,13 @@ def test_without_duplicates_it_is_kfold(n_samples, n_splits, shuffle, seed):
 def test_repr_params_and_n_splits_like_sklearn():
     cv = DeduplicatedKFold(3, shuffle=True, random_state=0, decimals=2)
     assert repr(cv) == (
-        "DeduplicatedKFold(decimals=2, n_splits=3, random_state=0, shuffle=True)"
+        "DeduplicatedKFold(decimals=2, n_splits=3, random_state=0, shuffle=True,\n"
+        "         stratify='auto')"
     )
     assert cv.get_n_splits() == 3
-    assert repr(DeduplicatedKFold()) == (
-        "DeduplicatedKFold(decimals=None, n_splits=5, random_state=None, shuffle=False)"
+    assert repr(DeduplicatedKFold(stratify=False)) == (
+        "DeduplicatedKFold(decimals=None, n_splits=5, random_state=None, shuffle=False,\n"
+        "         stratify=False)"
     )
 
 
@@ -304,9 +306,103 @@ def test_lopsided_classification_data_still_splits():
 
 
 def test_missing_group_labels_form_their_own_group():
-    from skfit.model_selection._split import _merge_groups
+    from skfit.model_selection._partition import merge_groups as _merge_groups
 
     merged = _merge_groups(np.arange(6), np.array([None, "a", "b", "c", "d", "e"], dtype=object))
     assert len(np.unique(merged)) == 6
     merged = _merge_groups(np.arange(4), np.array([None, "a", None, "b"], dtype=object))
     assert merged[0] == merged[2] and len(np.unique(merged)) == 3
+
+
+# --- stratification -------------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore:The least populated class in y:UserWarning")
+@settings(max_examples=50, deadline=None)
+@given(data_with_copies(), st.integers(2, 4), st.booleans(), st.integers(0, 1000))
+def test_stratified_folds_never_split_copies_or_groups(data, n_splits, shuffle, seed):
+    X, groups = data
+    y = np.random.default_rng(seed).integers(0, 3, len(X))  # copies may disagree
+    cv = DeduplicatedKFold(
+        n_splits, shuffle=shuffle, random_state=seed if shuffle else None, stratify=True
+    )
+    components = reference_components(X, groups)
+    if len(np.unique(components)) < n_splits:
+        with pytest.raises(ValueError, match="distinct groups"):
+            list(cv.split(X, y, groups))
+        return
+    splits = list(cv.split(X, y, groups))
+    assert_partition(splits, len(X))
+    for train, test in splits:
+        assert np.intersect1d(components[train], components[test]).size == 0
+
+
+def test_iris_majority_baseline_scores_chance_on_stratified_folds():
+    from sklearn.datasets import load_iris
+    from sklearn.dummy import DummyClassifier
+
+    X, y = load_iris(return_X_y=True)  # balanced; rows 101 and 142 are identical
+    assert np.bincount(duplicate_groups(X)).max() == 2
+    unstratified = DeduplicatedKFold(5, shuffle=True, random_state=0, stratify=False)
+    stratified = DeduplicatedKFold(5, shuffle=True, random_state=0)
+    baseline = DummyClassifier(strategy="most_frequent")
+    # Class-blind folds: the training majority is the fold's minority.
+    assert cross_val_score(baseline, X, y, cv=unstratified).mean() == pytest.approx(0.24)
+    scores = cross_val_score(baseline, X, y, cv=stratified)
+    np.testing.assert_allclose(scores, 1 / 3)
+    for train, test in stratified.split(X, y):
+        np.testing.assert_array_equal(np.bincount(y[test]), [10, 10, 10])
+        assert not ({101, 142} & set(train) and {101, 142} & set(test))
+
+
+def test_class_proportions_per_fold_with_many_copies():
+    X, y = make_classification(
+        n_samples=600, n_classes=3, n_informative=4, weights=[0.6, 0.3, 0.1], random_state=0
+    )
+    rng = np.random.default_rng(0)
+    copies = rng.choice(600, 120)  # 120 copies, some rows copied twice or more
+    X, y = np.vstack([X, X[copies]]), np.concatenate([y, y[copies]])
+    groups = duplicate_groups(X)
+    cv = DeduplicatedKFold(5, shuffle=True, random_state=0)
+    expected = np.bincount(y) / 5
+    for train, test in cv.split(X, y):
+        assert np.intersect1d(groups[train], groups[test]).size == 0
+        assert np.abs(np.bincount(y[test], minlength=3) - expected).max() <= 2
+        assert abs(len(test) - len(y) / 5) <= 3
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(10, 80), st.integers(2, 5), st.booleans(), st.integers(0, 1000))
+def test_without_duplicates_stratified_is_stratified_kfold(n_samples, n_splits, shuffle, seed):
+    from sklearn.model_selection import StratifiedKFold
+
+    y = np.random.default_rng(seed).integers(0, 3, n_samples)
+    assume(np.bincount(y).min() >= n_splits)
+    X = np.arange(n_samples, dtype=float).reshape(-1, 1)
+    random_state = seed if shuffle else None
+    ours = DeduplicatedKFold(n_splits, shuffle=shuffle, random_state=random_state)
+    theirs = StratifiedKFold(n_splits, shuffle=shuffle, random_state=random_state)
+    for (train, test), (train_ref, test_ref) in zip(ours.split(X, y), theirs.split(X, y)):
+        np.testing.assert_array_equal(train, train_ref)
+        np.testing.assert_array_equal(test, test_ref)
+
+
+def test_regression_targets_and_tiny_classes_are_not_stratified():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(40, 2))] * 2)
+    cv = DeduplicatedKFold(4, shuffle=True, random_state=0)
+    plain = [test for _, test in DeduplicatedKFold(4, shuffle=True, random_state=0,
+                                                   stratify=False).split(X)]  # fmt: skip
+    for y in (rng.normal(size=80), np.arange(80)):  # continuous; 80 classes of 1-2 rows
+        for (_, test), test_ref in zip(cv.split(X, y), plain):
+            np.testing.assert_array_equal(test, test_ref)
+
+
+def test_bad_stratify_settings_are_named():
+    X = np.arange(20.0).reshape(-1, 1)
+    with pytest.raises(ValueError, match="stratify must be 'auto', True or False"):
+        DeduplicatedKFold(2, stratify="yes")
+    with pytest.raises(ValueError, match="needs the class labels y"):
+        list(DeduplicatedKFold(2, stratify=True).split(X))
+    with pytest.raises(ValueError, match="got a 'continuous' target"):
+        list(DeduplicatedKFold(2, stratify=True).split(X, np.linspace(0, 1, 20)))

@@ -1,0 +1,119 @@
+"""The docstring entries the Keras estimators share, written once.
+
+Each estimator's class docstring names its parameters and attributes with
+``%(name)s`` placeholders (see :mod:`skfit.utils._docstrings`); the texts
+that differ between classifiers and regressors are values given to the
+decorator (``%(stratified)s``, ``%(metric)s``).
+"""
+
+from ..utils._docstrings import DocEntries
+
+KERAS_ENTRIES = DocEntries(
+    hidden_layer_sizes="""hidden_layer_sizes : int or tuple of int, default=(64,)
+        Units of each hidden layer: the network's capacity. ``()`` gives a
+        linear model (%(linear)s).""",
+    activation="""activation : str, default="relu"
+        Activation of the hidden layers, one of %(activations)s.""",
+    dropout="""dropout : float in [0, 1), default=0.0
+        Fraction of each hidden layer's outputs zeroed at training time.""",
+    l1_l2="""l1, l2 : float >= 0, default=0.0
+        L1 and L2 weight penalties on every kernel. They are part of the
+        training ``loss``; ``val_loss`` is the data loss alone, so that
+        validation curves with and without a penalty compare (through
+        ``model.fit``, Keras adds them to ``val_loss`` too).""",
+    model="""model : keras.Model or callable, default=None
+        A Keras model (each fit trains a fresh clone of it) or a function
+        returning a new model. The function may take the arguments
+        ``n_features_in`` and ``n_outputs``%(n_classes)s (filled from the
+        data) and any of its own, set through ``model_params`` or, in a grid
+        search, as ``model__<name>``.""",
+    model_params="""model_params : dict, default=None
+        Arguments of the ``model`` function (never modified by skfit).""",
+    loss="""loss : str or callable, default=None
+        A Keras loss of ``(y_true, y_pred)`` per sample; default
+        %(default_loss)s.""",
+    optimizer="""optimizer : str or keras.optimizers.Optimizer, default="rmsprop"
+        Optimizer name (e.g. "sgd", "adam", "rmsprop") or instance; its
+        learning rate is always set from ``learning_rate``.""",
+    optimizer_params="""optimizer_params : dict, default=None
+        Keyword arguments of the Keras optimizer (``momentum``, ``beta_1``,
+        ``clipnorm``...), also settable one by one as
+        ``optimizer__<name>`` (e.g. in a grid search).""",
+    learning_rate="""learning_rate : float > 0, default=1e-3
+        Step size of the optimizer.""",
+    batch_size="""batch_size : int >= 1, default=128
+        Rows per gradient step (capped at the number of training rows).""",
+    epochs="""epochs : int >= 1, default=20
+        Passes over the training data (at most, with early stopping).""",
+    validation_fraction="""validation_fraction : float in [0, 1), default=0.1
+        Share of the training rows held out (shuffled%(stratified)s)
+        to compute ``val_loss`` each epoch. 0 disables validation.""",
+    early_stopping="""early_stopping : bool, default=False
+        Stop when the validation loss (training loss without validation)
+        has not improved for ``patience`` epochs, and restore the weights of
+        the best epoch.""",
+    patience="""patience : int >= 1, default=5
+        Epochs without improvement before early stopping.""",
+    warm_start="""warm_start : bool, default=False
+        When True, ``fit`` on a fitted estimator continues from its weights
+        and optimizer state for ``epochs`` more epochs (same classes and
+        features required) and ``history_`` grows; see also
+        ``partial_fit``.""",
+    class_weight="""class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, as in scikit-learn (finite and
+        >= 0; not for a multilabel ``y``).""",
+    callbacks="""callbacks : list of keras.callbacks.Callback, default=None
+        Keras callbacks; when given, training runs through ``model.fit``.""",
+    engine="""engine : {"auto", "compiled", "keras"}, default="auto"
+        "compiled" trains all epochs in one compiled TensorFlow graph call
+        (fast); "keras" uses ``model.fit``; "auto" picks "compiled" unless
+        callbacks are given.""",
+    random_state="""random_state : int, RandomState instance or None, default=None
+        Seeds weight initialization, the validation split, shuffling and
+        dropout. The same seed gives the same predictions.""",
+    verbose="""verbose : int, default=0
+        When > 0, print each epoch's losses and metrics as the epoch ends
+        (Keras-style, one line per epoch), and say when early stopping or a
+        non-finite loss ended training.""",
+    log_dir="""log_dir : str or path-like, default=None
+        When given, each fit writes a TensorBoard run folder under it: the
+        per-epoch training and validation values (the numbers of
+        ``history_``) and the estimator's parameters (HParams plugin).
+        Needs the ``tensorboard`` package.""",
+    classes_="""classes_ : ndarray of shape (n_classes,)
+        Class labels (for a multilabel ``y``, the label indices
+        ``0 .. n_labels - 1``).""",
+    model_="""model_ : keras.Model
+        The fitted network (built on first access); ``model_.save(path)``
+        gives it in Keras's own format, for use outside scikit-learn.""",
+    history_="""history_ : dict of str to list of float
+        Per-epoch ``loss``%(metric)s; with validation, ``val_loss``%(val_metric)s
+        too (over all fits of a warm start or ``partial_fit``).""",
+    best_epoch_="""best_epoch_ : int
+        1-based epoch of the lowest validation loss (training loss without
+        validation); with early stopping, the weights kept are this epoch's.""",
+    n_epochs_="""n_epochs_ : int
+        Epochs run (over all fits of a warm start or ``partial_fit``).""",
+    n_outputs_="""n_outputs_ : int
+        Units of the output layer.""",
+    n_features_in_="""n_features_in_ : int
+        Number of features seen during fit.""",
+    feature_names_in_="""feature_names_in_ : ndarray of str
+        Column names of ``X`` when it is a DataFrame with string columns.""",
+)
+
+#: Values of the classifier's and regressor's placeholders.
+CLASSIFIER_VALUES = {
+    "stratified": " and stratified by class",
+    "metric": ", ``accuracy``",
+    "val_metric": ", ``val_accuracy``",
+    "n_classes": ", ``n_classes``",
+    "default_loss": "sparse categorical (or binary) cross-entropy",
+}
+REGRESSOR_VALUES = {
+    "stratified": "",
+    "metric": "",
+    "val_metric": "",
+    "n_classes": "",
+    "default_loss": "mean squared error",
+}
