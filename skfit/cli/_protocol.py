@@ -96,7 +96,8 @@ def inner_splitter(kind, task, folds, seed):
     It keeps the outer protocol's rule: time order for a time split,
     identical rows together for a deduplicated one (the group column, which
     the inner search does not see, is honoured by the outer splits), classes
-    balanced for classification.
+    balanced for classification (``DeduplicatedKFold`` stratifies a
+    categorical target by itself).
     """
     if kind == "time":
         return TimeSeriesSplit(n_splits=folds)
