@@ -21,6 +21,7 @@ from ..diagnostics._diagnose import uniform_guess_loss
 from ..utils._docstrings import PARAMETERS
 from ..utils._estimators import estimator_kind, final_estimator, final_param_name
 from ..utils.fixes import HasMethods, Interval, StrOptions, _fit_context
+from ..utils.validation import check_target
 from ._baseline import (
     _baselines,
     _check_response_method,
@@ -254,7 +255,7 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
             The fitted search.
         """
         knobs = find_knobs(self.estimator)
-        X, y, groups = indexable(X, y, groups)
+        X, y, groups = indexable(X, check_target(y), groups)
         learner = final_estimator(self.estimator)
         task, reason = _infer_task(self.estimator, learner, y)
         scorer, scoring_name = _resolve_scorer(self.estimator, self.scoring, task, reason)
