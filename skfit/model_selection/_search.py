@@ -33,7 +33,7 @@ from ._baseline import (
 from ._search_evaluate import Evaluator
 from ._search_knobs import find_knobs
 from ._search_path import SearchPath, baseline_report
-from ._search_procedure import Procedure, min_evaluations
+from ._search_procedure import MIN_EVALUATIONS, Procedure
 
 __all__ = ["FitThenRegularizeSearchCV"]
 
@@ -322,7 +322,7 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     def _check_budget(self, n_splits):
         n_evaluations = (self.max_fits - 1) // n_splits
-        needed = min_evaluations()
+        needed = MIN_EVALUATIONS
         if n_evaluations < needed:
             raise ValueError(
                 f"max_fits={self.max_fits} is too small for {n_splits} splits: the procedure "

@@ -28,7 +28,7 @@ import numpy as np
 from ..diagnostics._curves import relative_decrease, smooth
 from ._search_path import STEPS, beats
 
-__all__ = ["Procedure", "Move", "min_evaluations"]
+__all__ = ["Procedure", "Move", "MIN_EVALUATIONS"]
 
 TRAINING_ROUNDS = 2  # learning-rate sweeps, the second with bigger batches
 EPOCH_GROWTH = 4
@@ -47,9 +47,8 @@ REFINE_BATCH = 3
 REGULARIZERS = ("hidden_layer_sizes", "l2", "dropout", "l1")  # in the order they are tried
 
 
-def min_evaluations():
-    """Cross-validations the procedure needs at least: start, one step up, one regularized."""
-    return 3
+#: Cross-validations the procedure needs at least: start, one step up, one regularized.
+MIN_EVALUATIONS = 3
 
 
 @dataclass(frozen=True)
@@ -220,7 +219,8 @@ class Procedure:
 
     # -- step 3 ----------------------------------------------------------------
     def _reach_overfitting(self, base):
-        while base.status in ("underfitting", "good_fit"):  # good_fit: it barely turned up
+        # good_fit: it barely turned up; unreadable: too short a curve to diagnose
+        while base.status in ("underfitting", "good_fit", "unreadable"):
             if not self._may_spend():
                 if base.status == "underfitting":
                     self._note(3, "the budget left is kept for regularization: the model has "

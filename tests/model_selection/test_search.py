@@ -188,6 +188,14 @@ def test_step3_a_tiny_network_grows(digits):
     assert max(c.mean_score for c in grown) > search.path_.start.mean_score
 
 
+def test_a_single_epoch_too_short_to_read_grows_epochs(digits):
+    search = FitThenRegularizeSearchCV(small_mlp(epochs=1), cv=2, max_fits=7,
+                                       random_state=0).fit(*digits)
+    start, grown = search.path_.candidates[:2]
+    assert start.status == "unreadable" and start.diagnosis is None
+    assert grown.step == 3 and grown.config["epochs"] == 4
+
+
 def test_step4_an_overfitting_network_is_regularized(digits):
     X, y = digits
     y = y.copy()  # 30% of the labels random: a network that memorizes them overfits
