@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..diagnostics._diagnose import uniform_guess_loss
 from ..utils._docstrings import PARAMETERS
 from ..utils._estimators import estimator_kind, final_estimator, final_param_name
+from ..utils._progress import report_progress
 from ..utils.fixes import HasMethods, Interval, StrOptions, _fit_context
 from ..utils.validation import check_target
 from ._baseline import (
@@ -280,7 +281,7 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
                                             len(np.unique(np.asarray(y))))
                          if classifier else None)
         evaluate = Evaluator(estimator, X, y, folds, scorer, knobs, constant_loss,
-                             self.n_jobs, self.verbose, self.max_fits)
+                             self.n_jobs, self.verbose, self.max_fits, scoring_name)
         report = functools.partial(baseline_report, model_name=knobs.model_name,
                                    scoring=scoring_name, baselines=baselines,
                                    train_sizes=train_sizes, test_sizes=test_sizes)
@@ -295,6 +296,8 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
         start = time.perf_counter()
         self.best_estimator_ = clone(estimator).set_params(**best.params).fit(X, y)
         self.refit_time_ = time.perf_counter() - start
+        report_progress(self.verbose, evaluate.n_fits + 1, self.max_fits,
+                        f"Refit: #{best.index} on all {len(y)} rows")
         self.best_index_ = best.index
         self.best_params_ = dict(best.params)
         self.best_score_ = best.mean_score

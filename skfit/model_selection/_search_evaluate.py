@@ -36,10 +36,12 @@ class Evaluator:
     n_jobs : int or None
     verbose : int
     max_fits : int
+    scoring : str, default="score"
+        The metric's name, for the progress lines.
     """
 
     def __init__(self, estimator, X, y, folds, scorer, knobs, constant_loss, n_jobs, verbose,
-                 max_fits):
+                 max_fits, scoring="score"):
         self.estimator = estimator
         self.X, self.y = X, y
         self.folds = folds
@@ -49,6 +51,7 @@ class Evaluator:
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.max_fits = max_fits
+        self.scoring = scoring
         self.n_fits = 0
         self.n_candidates = 0
 
@@ -68,13 +71,14 @@ class Evaluator:
             report_progress(self.verbose, self.n_fits, self.max_fits,
                             f"{STEPS[move.step]}: {move.move}, split "
                             f"{(len(fits) - 1) % len(self.folds) + 1}/{len(self.folds)}: "
-                            f"score {fold_fit.score:.4g} in {fold_fit.fit_time:.1f} s", level=2)
+                            f"{self.scoring} {fold_fit.score:.4g} in {fold_fit.fit_time:.1f} s",
+                            level=2)
         n = len(self.folds)
         candidates = [self._candidate(move, values, fits[i * n:(i + 1) * n])
                       for i, (move, values) in enumerate(zip(moves, params))]
         for candidate in candidates:
             report_progress(self.verbose, self.n_fits, self.max_fits,
-                            f"{STEPS[candidate.step]}: {candidate.describe('score')}")
+                            f"{STEPS[candidate.step]}: {candidate.describe(self.scoring)}")
         return candidates
 
     def _candidate(self, move, params, fits):

@@ -129,9 +129,10 @@ def test_regressor_and_tags():
 
 
 # -- budget and folds -----------------------------------------------------------------
-def test_max_fits_is_exact_and_folds_are_shared(digits, monkeypatch):
+def test_max_fits_is_exact_and_folds_are_shared(digits, monkeypatch, capsys):
     """Every fit counted, none beyond max_fits; every configuration sees the same K folds,
-    even from a splitter that would shuffle differently at each call."""
+    even from a splitter that would shuffle differently at each call; verbose=2 reports
+    each fit, each configuration and the refit."""
     X, y = digits
     seen = []
     fit_fold = _search_evaluate.fit_fold
@@ -142,9 +143,13 @@ def test_max_fits_is_exact_and_folds_are_shared(digits, monkeypatch):
 
     monkeypatch.setattr(_search_evaluate, "fit_fold", counting)
     cv = KFold(3, shuffle=True)  # no random_state: each split() call draws new folds
-    search = FitThenRegularizeSearchCV(small_mlp(), cv=cv, max_fits=10, random_state=0)
+    search = FitThenRegularizeSearchCV(small_mlp(), cv=cv, max_fits=10, random_state=0,
+                                       verbose=2)
     search.fit(X, y)
     assert len(seen) + 1 == search.n_fits_ == 10  # 3 configurations x 3 folds + the refit
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 9 + 3 + 1 and lines[-1].startswith("[10/10 fits] Refit: #")
+    assert sum("-> accuracy" in line for line in lines) == 3
     assert len(set(seen)) == 3
     sizes = sorted(len(train) for train in set(seen))
     assert sorted(search.path_.train_sizes) == sizes
