@@ -28,7 +28,7 @@ FIGURES = {  # file name: (the result drawn, caption)
                      "floor it must exceed (black ticks)."),
     "search_path.png": (  # with --tune only
         "tuning", "Validation loss (mean over the inner splits) of every configuration the "
-                  "search tried; the chosen one is drawn thickest."),
+                  "search tried; the chosen one is drawn thick, in black."),
 }
 OUTPUTS = ("report.html", "report.md", "results.json", *FIGURES)
 

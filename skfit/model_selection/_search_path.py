@@ -281,7 +281,8 @@ class SearchPath(Result):
 
         Each curve is the mean over the splits, as in the chapter's figures
         of model variants (smaller, larger, L2, dropout); the chosen one is
-        drawn thickest. Configurations whose training failed are left out.
+        drawn thick, in black. Configurations whose training failed are left
+        out.
 
         Parameters
         ----------
@@ -309,12 +310,15 @@ class SearchPath(Result):
         display = LossCurveDisplay.from_histories(curves, ax=ax)
         best_label = _plot_label(self.best, self.best_index)
         colors = matplotlib.colormaps["tab20"]
-        for i, label in enumerate(curves):  # 20 colours; the chosen curve thickest
+        for i, label in enumerate(curves):  # 20 colours; the chosen curve thick and black
             line, marker = display.lines_[label, "val_loss"], display.best_markers_[label]
-            line.set_color(colors(i % 20))
-            marker.set_color(colors(i % 20))
+            chosen = label == best_label
+            color = "black" if chosen else colors(i % 20)
+            line.set_color(color)
+            marker.set_color(color)
             line.set_label(f"{label} (best epoch {display.best_epochs[label]})")
-            line.set_linewidth(3 if label == best_label else 1.2)
+            line.set_linewidth(2.5 if chosen else 1.2)
+            line.set_zorder(3 if chosen else 2)
         display.ax_.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1),
                            borderaxespad=0)
         values = np.concatenate([np.asarray(c["val_loss"], float) for c in curves.values()])
