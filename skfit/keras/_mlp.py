@@ -278,6 +278,7 @@ class KerasMLPClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasMLPBase):
     %(history_)s
     %(best_epoch_)s
     %(n_epochs_)s
+    %(batch_size_)s
     %(n_outputs_)s
     %(n_features_in_)s
     %(feature_names_in_)s
@@ -318,8 +319,8 @@ class KerasMLPClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasMLPBase):
         optimizer="rmsprop",
         optimizer_params=None,
         learning_rate=1e-3,
-        batch_size=128,
-        epochs=20,
+        batch_size="auto",
+        epochs="auto",
         validation_fraction=0.1,
         early_stopping=False,
         patience=5,
@@ -392,6 +393,7 @@ class KerasMLPRegressor(RegressorTaskMixin, RegressorMixin, _KerasMLPBase):
     %(history_)s
     %(best_epoch_)s
     %(n_epochs_)s
+    %(batch_size_)s
     %(n_outputs_)s
     %(n_features_in_)s
     %(feature_names_in_)s
@@ -429,8 +431,8 @@ class KerasMLPRegressor(RegressorTaskMixin, RegressorMixin, _KerasMLPBase):
         optimizer="rmsprop",
         optimizer_params=None,
         learning_rate=1e-3,
-        batch_size=128,
-        epochs=20,
+        batch_size="auto",
+        epochs="auto",
         validation_fraction=0.1,
         early_stopping=False,
         patience=5,

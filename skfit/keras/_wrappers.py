@@ -298,6 +298,7 @@ class KerasClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasWrapperBase):
     %(history_)s
     %(best_epoch_)s
     %(n_epochs_)s
+    %(batch_size_)s
     %(n_outputs_)s
     %(n_features_in_)s
     %(feature_names_in_)s
@@ -337,8 +338,8 @@ class KerasClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasWrapperBase):
         optimizer="rmsprop",
         optimizer_params=None,
         learning_rate=1e-3,
-        batch_size=128,
-        epochs=20,
+        batch_size="auto",
+        epochs="auto",
         validation_fraction=0.1,
         early_stopping=False,
         patience=5,
@@ -408,6 +409,7 @@ class KerasRegressor(RegressorTaskMixin, RegressorMixin, _KerasWrapperBase):
     %(history_)s
     %(best_epoch_)s
     %(n_epochs_)s
+    %(batch_size_)s
     %(n_outputs_)s
     %(n_features_in_)s
     %(feature_names_in_)s
@@ -443,8 +445,8 @@ class KerasRegressor(RegressorTaskMixin, RegressorMixin, _KerasWrapperBase):
         optimizer="rmsprop",
         optimizer_params=None,
         learning_rate=1e-3,
-        batch_size=128,
-        epochs=20,
+        batch_size="auto",
+        epochs="auto",
         validation_fraction=0.1,
         early_stopping=False,
         patience=5,
