@@ -271,6 +271,7 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
             learning_rate=self.learning_rate,
             seed=seed + self.n_epochs_,
             optimizer_values=self._optimizer_values,
+            optimizer_kind=self._optimizer_kind,
             epochs_done=self.n_epochs_,
             best=best if monitor == _monitor(has_validation) else math.inf,
         )
@@ -329,6 +330,7 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         self._objective = objective
         self._weights = result.weights
         self._optimizer_values = result.optimizer_values
+        self._optimizer_kind = result.optimizer_kind
         self._best_so_far = (_monitor(has_validation), result.best)
         self._model = None
         history = _joined(self.history_, result.history) if continuing else result.history
@@ -432,18 +434,18 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
 # The "auto" rules: small tables get at least this many batches per epoch, and
 # every fit at least this many gradient steps (20 epochs of 128-row batches are
 # a handful of steps on a few hundred rows).
-AUTO_BATCH_SIZE, AUTO_MIN_BATCHES, AUTO_MIN_EPOCHS, AUTO_MIN_STEPS = 128, 8, 20, 500
+AUTO_BATCH_SIZE, AUTO_MIN_BATCHES, AUTO_MIN_EPOCHS, AUTO_MIN_STEPS = 128, 4, 20, 400
 
 
 def resolve_batch_size(batch_size, n_train):
-    """``batch_size``, or the "auto" rule ``min(128, ceil(n_train / 8))``; at most ``n_train``."""
+    """``batch_size``, or the "auto" rule ``min(128, ceil(n_train / 4))``; at most ``n_train``."""
     if batch_size == "auto":
         batch_size = min(AUTO_BATCH_SIZE, math.ceil(n_train / AUTO_MIN_BATCHES))
     return max(1, min(batch_size, n_train))
 
 
 def resolve_epochs(epochs, n_train, batch_size):
-    """``epochs``, or the "auto" rule: at least 20 epochs and at least 500 steps."""
+    """``epochs``, or the "auto" rule: at least 20 epochs and at least 400 steps."""
     if epochs != "auto":
         return epochs
     steps_per_epoch = math.ceil(n_train / batch_size)

@@ -10,6 +10,8 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 
 from ..utils.fixes import Interval, StrOptions
 from ._base import BaseKerasEstimator
+from ._engine import keras_model_session
+from ._mlp_session import mlp_session
 from ._docs import CLASSIFIER_VALUES, KERAS_ENTRIES, REGRESSOR_VALUES
 from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
 from ._tf import keras
@@ -137,6 +139,18 @@ class MLPArchitecture:
     @property
     def key(self):
         return ("mlp", *(v for k, v in vars(self).items() if k != "seed"))
+
+    @property
+    def shape_free_key(self):
+        """Identity of the network up to its widths and input width (one trace each)."""
+        return (len(self.hidden_layer_sizes), self.activation, self.output_activation,
+                self.dropout, self.l1, self.l2)  # fmt: skip
+
+    def session(self, optimizer_config, objective, has_validation, sparse_input):
+        """``(key, factory)`` of the training session: skfit's own shape-free MLP loop
+        when the optimizer's update rule is one it has, else Keras's model and optimizer."""
+        configuration = (optimizer_config, objective, has_validation, sparse_input)
+        return mlp_session(self, *configuration) or keras_model_session(self, *configuration)
 
     def build(self):
         return build_mlp(

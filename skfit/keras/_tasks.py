@@ -238,8 +238,8 @@ class RegressorTaskMixin:
 
     When ``_scales_target`` is true the network learns the target
     standardized (per output: minus its mean, over its standard deviation,
-    both weighted by ``sample_weight``), and predictions are mapped back, so
-    that targets of any scale and offset train alike.
+    over all rows, unweighted), and predictions are mapped back, so that
+    targets of any scale and offset train alike.
     """
 
     _parameter_constraints: dict = {}

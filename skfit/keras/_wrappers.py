@@ -10,7 +10,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin, clone
 
 from ..utils.fixes import clear_eager_kernel_cache
 from ._base import BaseKerasEstimator
-from ._engine import CompiledPredictor
+from ._engine import CompiledPredictor, keras_model_session
 from ._docs import CLASSIFIER_VALUES, KERAS_ENTRIES, REGRESSOR_VALUES
 from ._routing import unknown_name_error
 from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
@@ -91,6 +91,10 @@ class UserModelArchitecture:
 
     def initial_weights(self):
         return self._initial_weights
+
+    def session(self, optimizer_config, objective, has_validation, sparse_input):
+        """``(key, factory)`` of the Keras model's training session."""
+        return keras_model_session(self, optimizer_config, objective, has_validation, sparse_input)
 
     def predictor(self, weights, session):
         return CompiledPredictor(session, weights)

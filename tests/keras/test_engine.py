@@ -20,13 +20,13 @@ def _session_of(estimator):
 
 def test_one_trace_per_configuration_across_clones(small_digits, monkeypatch):
     traces = []
-    trace = _engine._Session._train_loop
+    trace = _engine.TrainingLoop._train_loop
 
     def counting_trace(self, *args, **kwargs):
         traces.append(self)
         return trace(self, *args, **kwargs)
 
-    monkeypatch.setattr(_engine._Session, "_train_loop", counting_trace)
+    monkeypatch.setattr(_engine.TrainingLoop, "_train_loop", counting_trace)
     X, y = small_digits
     clf = KerasMLPClassifier((23,), epochs=2, random_state=0)
     cross_val_score(clf, X, y, cv=3)
