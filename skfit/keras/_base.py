@@ -385,13 +385,18 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
                 f"{self.learning_rate}; try {self.learning_rate / 10:g}), scaled X "
                 "(e.g. StandardScaler), or early_stopping=True to keep the best epoch."
             )
-        outputs = self._predictor(sp.csr_matrix(X) if sp.issparse(X) else X)
-        if not np.isfinite(outputs).all():
-            bad = np.flatnonzero(~np.isfinite(outputs).all(axis=1))
+        return self._finite(self._predictor(sp.csr_matrix(X) if sp.issparse(X) else X))
+
+    def _finite(self, outputs):
+        """``outputs``, or a ValueError naming the rows of X whose outputs are not finite."""
+        finite = np.isfinite(outputs).reshape(len(outputs), -1).all(axis=1)
+        if not finite.all():
+            bad = np.flatnonzero(~finite)
             raise ValueError(
                 f"{type(self).__name__} computed non-finite outputs for {len(bad)} of "
-                f"{len(outputs)} rows of X (first: row {bad[0]}): their values are far "
-                "outside what the network was trained on. Scale X as for training."
+                f"{len(outputs)} rows of X (first: row {bad[0]}): the features (or the "
+                "training targets) are too extreme for the network's arithmetic. Scale X "
+                "(e.g. StandardScaler) and refit, and scale new X as for training."
             )
         return outputs
 

@@ -316,7 +316,8 @@ class RegressorTaskMixin:
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
-        outputs = self._forward(X) * self._y_scale + self._y_offset
+        with np.errstate(over="ignore", invalid="ignore"):
+            outputs = self._finite(self._forward(X) * self._y_scale + self._y_offset)
         return outputs.ravel() if self._y_ndim == 1 else outputs
 
     def __sklearn_tags__(self):
