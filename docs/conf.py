@@ -55,7 +55,6 @@ sphinx_gallery_conf = {
     "within_subsection_order": "skfit_docs.ChapterOrder",
     "doc_module": ("skfit",),
     "backreferences_dir": "gen_modules/backreferences",
-    "reference_url": {"skfit": None},
     "image_scrapers": ("matplotlib",),
     "matplotlib_animations": False,
     "remove_config_comments": True,
