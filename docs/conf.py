@@ -40,6 +40,7 @@ autosummary_imported_members = False
 autodoc_typehints = "none"  # the numpydoc sections carry the types
 autodoc_member_order = "groupwise"
 add_module_names = False
+toc_object_entries_show_parents = "hide"  # "fit()", not "KerasMLPClassifier.fit()"
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_attributes_as_param_list = True

@@ -313,6 +313,34 @@ class TopLevelNames(Directive):
         return paragraph.children
 
 
+class ExampleFigure(Directive):
+    """The figure of a gallery example, captioned, with a link to the example.
+
+    ``.. skfit-example-figure:: plot_capacity`` followed by the caption as
+    content. A build that does not execute the gallery (``-D plot_gallery=0``)
+    has no figure to show: the caption and the link remain.
+    """
+
+    required_arguments = 1
+    has_content = True
+
+    def run(self):
+        env = self.state.document.settings.env
+        stem = self.arguments[0]
+        relative = f"auto_examples/images/sphx_glr_{stem}_001.png"
+        env.note_dependency(relative)
+        caption = " ".join(line.strip() for line in self.content)
+        link = f"(:ref:`sphx_glr_auto_examples_{stem}.py`)"
+        if (Path(env.srcdir) / relative).is_file():
+            lines = [f".. figure:: /{relative}", "   :class: skfit-example-figure",
+                     f"   :alt: {caption}", "", f"   {caption} {link}"]
+        else:
+            lines = [f"Figure: {caption} {link}"]
+        container = nodes.container()
+        self.state.nested_parse(StringList(lines, source=stem), self.content_offset, container)
+        return container.children
+
+
 # -- completeness -----------------------------------------------------------------
 def check_every_public_name(app, env):
     documented, _ = public_names()
@@ -332,4 +360,5 @@ def setup(app):
     app.connect("env-check-consistency", check_every_public_name)
     app.add_directive("skfit-sklearn-members", SklearnMembers)
     app.add_directive("skfit-toplevel-names", TopLevelNames)
+    app.add_directive("skfit-example-figure", ExampleFigure)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
