@@ -121,14 +121,12 @@ def _import(dotted):
 # -- references -----------------------------------------------------------------
 def _skfit_target(target, aliases):
     """The documented name for a reference to a skfit object by another path."""
-    head, _, rest = target.partition(".")
-    candidates = [(target, "")]
     parts = target.split(".")
-    candidates += [(".".join(parts[:i]), "." + ".".join(parts[i:])) for i in range(len(parts) - 1, 0, -1)]
-    for prefix, suffix in candidates:
+    for i in range(len(parts), 0, -1):  # "skfit.Diagnosis.plot": the alias, then ".plot"
+        prefix = ".".join(parts[:i])
         if prefix in aliases:
-            return aliases[prefix] + suffix
-    if head == "skfit":  # a private path: find the object and its public page
+            return aliases[prefix] + "".join("." + part for part in parts[i:])
+    if parts[0] == "skfit":  # a private path: find the object and its public page
         obj = _import(target)
         if obj is not None:
             documented, _ = public_names()
@@ -222,13 +220,6 @@ def missing_reference(app, env, node, contnode):
 
 
 # -- class pages ----------------------------------------------------------------
-def _defining_class(cls, name):
-    for klass in cls.__mro__:
-        if name in vars(klass):
-            return klass
-    return None
-
-
 def _from_skfit(obj):
     """Whether a member's code is skfit's (not scikit-learn's or Python's)."""
     if isinstance(obj, (property, classmethod, staticmethod)):
