@@ -125,7 +125,7 @@ class DeduplicatedKFold(GroupsConsumerMixin, _BaseKFold):
 
     For iterated K-fold with shuffling and for time-ordered data, use
     scikit-learn's ``RepeatedStratifiedKFold`` and ``TimeSeriesSplit``; the
-    recipes are in the documentation of :mod:`skfit.model_selection._split`.
+    recipes are in the docstring of ``skfit.model_selection._split``.
 
     Examples
     --------
