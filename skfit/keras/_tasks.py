@@ -45,15 +45,19 @@ class ClassifierTaskMixin:
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of the training rows.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Their class labels (or multilabel indicator rows).
         classes : array-like of shape (n_classes,), default=None
             Every class the estimator will see; required on the first call
             (as for scikit-learn's incremental classifiers), ignored after.
         sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the loss.
 
         Returns
         -------
         self : object
+            The estimator, trained one more epoch.
         """
         if not hasattr(self, "_weights") and classes is None:
             raise ValueError(
@@ -255,12 +259,17 @@ class RegressorTaskMixin:
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of the training rows.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Their targets (standardized with the first chunk's mean and
+            standard deviation by ``KerasMLPRegressor``).
         sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the loss.
 
         Returns
         -------
         self : object
+            The estimator, trained one more epoch.
         """
         return self._partial_fit(X, y, sample_weight)
 
