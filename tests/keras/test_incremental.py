@@ -49,10 +49,10 @@ def test_warm_start_with_early_stopping_remembers_the_best_epoch(small_digits):
 
 def test_no_retrace_across_partial_fit_calls(small_digits, monkeypatch):
     traces = []
-    trace = _engine._Session._train_loop
-    monkeypatch.setattr(_engine._Session, "_train_loop", lambda s, *a, **k: traces.append(s) or trace(s, *a, **k))
+    trace = _engine.TrainingLoop._train_loop
+    monkeypatch.setattr(_engine.TrainingLoop, "_train_loop", lambda s, *a, **k: traces.append(s) or trace(s, *a, **k))
     X, y = small_digits
-    clf = KerasMLPClassifier((19,), random_state=0)
+    clf = KerasMLPClassifier((19,), activation="swish", random_state=0)  # a session of its own
     for start in range(0, 600, 100):
         clf.partial_fit(X[start : start + 100], y[start : start + 100], classes=np.arange(10))
     assert len(traces) == 1 and clf.n_epochs_ == 6
