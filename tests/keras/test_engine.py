@@ -18,7 +18,8 @@ def _session_of(estimator):
     )
 
 
-def test_one_trace_per_configuration_across_clones(small_digits, monkeypatch):
+def _count_traces(monkeypatch):
+    """The sessions whose training loop is traced from now on, in order."""
     traces = []
     trace = _engine.TrainingLoop._train_loop
 
@@ -27,6 +28,11 @@ def test_one_trace_per_configuration_across_clones(small_digits, monkeypatch):
         return trace(self, *args, **kwargs)
 
     monkeypatch.setattr(_engine.TrainingLoop, "_train_loop", counting_trace)
+    return traces
+
+
+def test_one_trace_per_configuration_across_clones(small_digits, monkeypatch):
+    traces = _count_traces(monkeypatch)
     X, y = small_digits
     clf = KerasMLPClassifier((23,), activation="gelu", epochs=2, random_state=0)  # own session
     cross_val_score(clf, X, y, cv=3)
@@ -157,17 +163,6 @@ def test_both_paths_show_the_same_epoch_to_epoch_noise(digits):
         noise[engine] = np.median(np.abs(np.diff(val)) / val[1:])
     assert noise["keras"] > noise["compiled"] / 3, noise
 
-
-def _count_traces(monkeypatch):
-    traces = []
-    trace = _engine.TrainingLoop._train_loop
-
-    def counting_trace(self, *args, **kwargs):
-        traces.append(self)
-        return trace(self, *args, **kwargs)
-
-    monkeypatch.setattr(_engine.TrainingLoop, "_train_loop", counting_trace)
-    return traces
 
 
 def test_one_trace_per_depth_for_every_width_and_feature_count(small_digits, monkeypatch):

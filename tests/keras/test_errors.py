@@ -9,7 +9,6 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from skfit import KerasMLPClassifier, KerasMLPRegressor
-from skfit.keras import _engine
 
 
 X = np.random.RandomState(0).rand(40, 3)
