@@ -1,6 +1,6 @@
 """Training and prediction speed: sklearn's MLP vs scikeras vs skfit, side by side.
 
-Run: python benchmarks/bench_fit.py [--quick]
+Run: python benchmarks/bench_fit.py [--quick | --big-only]
 
 One table from one run. For each dataset (sklearn's digits; a 20000 x 100
 generated table) it times a 5-fold ``cross_val_score`` at 20 epochs, and a
@@ -18,12 +18,32 @@ paid before timing starts; skfit's traces are paid inside its first fit (the
 row "skfit compiled, traced" repeats the same cross-validation once the
 configuration's trace exists, as every later fit of a grid search finds it).
 
-BLAS runs single-threaded for everyone: with TensorFlow's thread pools in the
-same process, OpenBLAS's two threads on two cores made sklearn's MLP 5-50x
-slower and erratic (measured here); one thread is sklearn's best case.
+BLAS runs single-threaded for everyone in these small-table rows: with
+TensorFlow's thread pools in the same process, OpenBLAS's two threads on two
+cores made sklearn's MLP 5-50x slower and erratic (measured here); one thread
+is sklearn's best case. Two more small-table rows: the first 5-fold CV and a
+grid over ``hidden_layer_sizes`` each in a fresh process (what a user's first
+search pays, traces included), and a fit with ``verbose=1`` (each epoch's line
+printed as the epoch ends) against the same fit quiet.
+
+Then the MNIST-sized rows (skipped by ``--quick``): 60000 x 784 float32 (the
+real MNIST when :func:`skfit.datasets.load_mnist` finds it, else generated
+data of that shape), one hidden layer of 512 ReLU units, batch 128, Adam.
+Each estimator runs in a process of its own with every core (BLAS and
+TensorFlow at their own defaults), so that none slows another:
+
+- the GEMM rate of the machine, measured in that run: NumPy float32 4096 x
+  4096 (and TensorFlow's, for comparison); the epoch's floor is its FLOPs,
+  6 x n x (784 x 512 + 512 x 10) = 1.46e11, at that rate;
+- seconds per epoch (the difference between a 3-epoch and a 1-epoch fit, so
+  that set-up and tracing do not count) and the GFLOP/s it achieves, for
+  sklearn's MLPClassifier, Keras ``model.fit``, scikeras and skfit;
+- ``predict_proba`` on all 60000 rows (first call, then best of 3) and
+  ``predict`` on 100 rows, skfit against sklearn, float32 input.
 """
 
 import argparse
+import sys
 import time
 import warnings
 
@@ -142,6 +162,9 @@ def main(quick=False):
                 rows.append((data_name, "predict 100 rows", name, milliseconds / 1e3,
                              milliseconds / reference, float("nan")))  # fmt: skip
 
+    rows += first_fit_rows()
+    X_digits, y_digits = next(iter(datasets(True)))[1:]
+    rows += verbose_rows(X_digits, y_digits)
     print(f"{'data':20s} {'task':17s} {'estimator':25s} {'time':>10s} {'x sklearn':>9s} {'accuracy':>8s}")
     for data_name, task, name, seconds, ratio, accuracy in rows:
         shown = f"{seconds * 1e3:8.3f}ms" if task.startswith("predict") else f"{seconds:9.2f}s"
@@ -150,11 +173,195 @@ def main(quick=False):
     scikeras = {(d, t): s for d, t, n, s, r, a in rows if n == "scikeras KerasClassifier"}
     print("\nskfit compiled vs scikeras (speed-up):")
     for key in skfit:
-        print(f"  {key[0]:20s} {key[1]:17s} {scikeras[key] / skfit[key]:7.1f}x")
+        if key in scikeras:
+            print(f"  {key[0]:20s} {key[1]:17s} {scikeras[key] / skfit[key]:7.1f}x")
+
+
+# -- first fits in a fresh process, and the cost of live progress -------------------
+FIRST_FIT_SCRIPT = """
+import sys, time, warnings, json
+import numpy as np
+from threadpoolctl import threadpool_limits
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
+from sklearn.neural_network import MLPClassifier
+warnings.simplefilter("ignore", ConvergenceWarning)
+which, task = sys.argv[1], sys.argv[2]
+X, y = load_digits(return_X_y=True)
+X = (X / 16.0).astype(np.float32)
+if which == "skfit":
+    import skfit.keras  # TensorFlow's import is not the fit's cost
+    from skfit import KerasMLPClassifier
+    est = KerasMLPClassifier((64,), optimizer="adam", learning_rate=1e-3, batch_size=128,
+                             epochs=20, validation_fraction=0.0, random_state=0)
+    grid = {"hidden_layer_sizes": [(32,), (64,), (128,)], "learning_rate": [1e-3, 1e-2]}
+else:
+    est = MLPClassifier((64,), max_iter=20, batch_size=128, learning_rate_init=1e-3, random_state=0)
+    grid = {"hidden_layer_sizes": [(32,), (64,), (128,)], "learning_rate_init": [1e-3, 1e-2]}
+with threadpool_limits(1, user_api="blas"):
+    start = time.perf_counter()
+    if task == "cv":
+        cross_val_score(est, X, y, cv=StratifiedKFold(5, shuffle=True, random_state=0))
+    else:
+        GridSearchCV(est, grid, cv=StratifiedKFold(3, shuffle=True, random_state=0)).fit(X, y)
+    print(json.dumps(time.perf_counter() - start))
+"""
+
+
+def first_fit_rows():
+    """The first 5-fold CV and the first 6x3 grid of a fresh process, sklearn vs skfit."""
+    rows = []
+    for task, label in [("cv", "5-fold CV, fresh"), ("grid", "grid 6x3, fresh")]:
+        times = {}
+        for which in ("sklearn", "skfit"):
+            runs = [_run_json([sys.executable, "-c", FIRST_FIT_SCRIPT, which, task]) for _ in range(3)]
+            times[which] = float(np.median(runs))
+        rows.append(("digits 1797x64", label, "sklearn MLPClassifier", times["sklearn"], 1.0,
+                     float("nan")))  # fmt: skip
+        rows.append(("digits 1797x64", label, "skfit compiled", times["skfit"],
+                     times["skfit"] / times["sklearn"], float("nan")))  # fmt: skip
+    return rows
+
+
+def verbose_rows(X, y):
+    """A 60-epoch fit on digits, quiet and with verbose=1 (lines printed live), best of 5."""
+    import contextlib
+    import io
+
+    rows, quiet = [], None
+    for verbose in (0, 1):
+        estimator = KerasMLPClassifier((64,), epochs=60, verbose=verbose, random_state=0)
+        estimator.fit(X, y)  # trace the (listening) loop first
+        times = []
+        for _ in range(5):
+            with contextlib.redirect_stdout(io.StringIO()):
+                times.append(timed(lambda: estimator.fit(X, y))[0])
+        seconds = min(times)
+        quiet = quiet or seconds
+        rows.append(("digits 1797x64", "fit 60 epochs", f"skfit verbose={verbose}", seconds,
+                     seconds / quiet, float("nan")))  # fmt: skip
+    return rows
+
+
+def _run_json(command):
+    import json
+    import subprocess
+
+    run = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+# -- MNIST-sized data -----------------------------------------------------------------
+N_BIG, D_BIG, H_BIG, C_BIG = 60000, 784, 512, 10
+FLOPS_PER_EPOCH = 6 * N_BIG * (D_BIG * H_BIG + H_BIG * C_BIG)
+
+
+def big_data():
+    """MNIST (when Keras's cache has it) or generated data of its shape, float32."""
+    try:
+        from skfit.datasets import load_mnist
+
+        (X, y), _ = load_mnist()
+        return "MNIST", (X.reshape(len(X), -1) / 255.0).astype(np.float32), y
+    except Exception:  # noqa: BLE001  (not in the cache: generate)
+        rng = np.random.default_rng(0)
+        X = rng.random((N_BIG, D_BIG), dtype=np.float32)
+        teacher = rng.normal(size=(D_BIG, C_BIG)).astype(np.float32)
+        return "generated", X, np.argmax(X @ teacher + rng.gumbel(size=(N_BIG, C_BIG)), axis=1)
+
+
+def measure_big(which):
+    """In this process: seconds per epoch (3-epoch minus 1-epoch fit), predictions."""
+    import json
+
+    source, X, y = big_data()
+    result = {"source": source}
+    if which == "gemm":
+        a = np.random.default_rng(0).random((4096, 4096), dtype=np.float32)
+        a @ a
+        result["numpy"] = 2 * 4096**3 / min(timed(lambda: a @ a)[0] for _ in range(5))
+        from skfit.keras._tf import tf
+
+        t = tf.constant(a)
+        tf.matmul(t, t).numpy()
+        result["tensorflow"] = 2 * 4096**3 / min(timed(lambda: tf.matmul(t, t).numpy())[0] for _ in range(5))
+        print(json.dumps(result))
+        return
+    fit = BIG_ESTIMATORS[which]
+    fit(X, y, 1)  # set-up, tracing, first-epoch costs
+    one, _ = timed(lambda: fit(X, y, 1))
+    three, model = timed(lambda: fit(X, y, 3))
+    result["epoch_s"] = (three - one) / 2
+    if which in ("sklearn", "skfit"):
+        result["proba_first_s"], _ = timed(lambda: model.predict_proba(X))
+        result["proba_best_s"] = min(timed(lambda: model.predict_proba(X))[0] for _ in range(3))
+        result["predict_100_ms"] = predict_ms(model, X)
+    print(json.dumps(result))
+
+
+def _sklearn_big(X, y, epochs):
+    return MLPClassifier((H_BIG,), batch_size=128, max_iter=epochs, random_state=0,
+                         tol=0, n_iter_no_change=10**6).fit(X, y)  # fmt: skip
+
+
+def _skfit_big(X, y, epochs):
+    return KerasMLPClassifier((H_BIG,), optimizer="adam", batch_size=128, epochs=epochs,
+                              validation_fraction=0.0, random_state=0).fit(X, y)  # fmt: skip
+
+
+def _keras_big(X, y, epochs):
+    import keras
+
+    model = keras_network({"n_features_in_": D_BIG, "n_classes_": C_BIG}, units=H_BIG)
+    model.fit(X, y, batch_size=128, epochs=epochs, verbose=0)
+    return model
+
+
+def _scikeras_big(X, y, epochs):
+    from scikeras.wrappers import KerasClassifier as ScikerasClassifier
+
+    return ScikerasClassifier(keras_network, model__units=H_BIG, epochs=epochs, batch_size=128,
+                              verbose=0).fit(X, y)  # fmt: skip
+
+
+BIG_ESTIMATORS = {"sklearn": _sklearn_big, "keras": _keras_big, "scikeras": _scikeras_big,
+                  "skfit": _skfit_big}  # fmt: skip
+
+
+def big_rows():
+    results = {w: _run_json([sys.executable, __file__, "--measure-big", w])
+               for w in ("gemm", "sklearn", "keras", "scikeras", "skfit")}  # fmt: skip
+    gemm = results.pop("gemm")
+    floor = FLOPS_PER_EPOCH / gemm["numpy"]
+    print(f"\nMNIST-sized rows ({gemm['source']} {N_BIG}x{D_BIG}, Dense({H_BIG}), batch 128, Adam):")
+    print(f"GEMM float32 4096^2: NumPy {gemm['numpy'] / 1e9:.0f} GFLOP/s, TensorFlow "
+          f"{gemm['tensorflow'] / 1e9:.0f} GFLOP/s; epoch floor {FLOPS_PER_EPOCH:.3g} FLOPs / "
+          f"NumPy's rate = {floor:.2f} s")  # fmt: skip
+    sklearn_epoch = results["sklearn"]["epoch_s"]
+    print(f"{'estimator':12s} {'s/epoch':>8s} {'GFLOP/s':>8s} {'x floor':>8s} {'x sklearn':>9s}")
+    for which, r in results.items():
+        print(f"{which:12s} {r['epoch_s']:8.2f} {FLOPS_PER_EPOCH / r['epoch_s'] / 1e9:8.0f} "
+              f"{r['epoch_s'] / floor:8.2f} {r['epoch_s'] / sklearn_epoch:9.2f}")  # fmt: skip
+    sk, ours = results["sklearn"], results["skfit"]
+    print(f"{'prediction':28s} {'sklearn':>9s} {'skfit':>9s} {'ratio':>6s}")
+    for key, label in [("proba_first_s", "predict_proba 60000, first"),
+                       ("proba_best_s", "predict_proba 60000, best of 3"),
+                       ("predict_100_ms", "predict 100 rows (ms)")]:  # fmt: skip
+        print(f"{label:28s} {sk[key]:9.3f} {ours[key]:9.3f} {ours[key] / sk[key]:6.2f}")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="digits only")
-    with threadpool_limits(1, user_api="blas"):
-        main(parser.parse_args().quick)
+    parser.add_argument("--quick", action="store_true", help="digits only, no MNIST-sized rows")
+    parser.add_argument("--big-only", action="store_true", help="only the MNIST-sized rows")
+    parser.add_argument("--measure-big", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure_big:
+        measure_big(args.measure_big)
+    else:
+        if not args.big_only:
+            with threadpool_limits(1, user_api="blas"):
+                main(args.quick)
+        if not args.quick:
+            big_rows()

@@ -20,6 +20,8 @@ per-fold differences between the model and the best baseline.
 """
 
 # %%
+# A small MLP (32 units, 10 epochs) is the model throughout; the data are
+# scikit-learn's digits, pixels scaled to [0, 1].
 import os
 from pathlib import Path
 
@@ -44,7 +46,12 @@ def small_mlp():
 
 
 # %%
-# 1. Digits: the model against the baselines and 19 refits on shuffled labels.
+# 1. Digits
+# ---------
+# The model against the four Dummy baselines and 19 refits on shuffled labels,
+# all on the same 5 folds. ``print`` gives the verdict, the means, and a
+# sentence for each test; ``to_frame()`` the per-split scores, paired by
+# split.
 X, y = load_digits(return_X_y=True)
 X = X / 16.0
 digits = compare_to_baseline(small_mlp(), X, y, cv=5, n_permutations=19, random_state=SEED)
@@ -52,12 +59,23 @@ print(digits, end="\n\n")
 print(digits.to_frame().round(3), end="\n\n")
 
 # %%
-# 2. Shuffled labels: the inputs no longer hold any information about the target.
+# The model beats the best baseline by a wide margin, with a tiny p-value;
+# its shuffled-label refits score like the baselines, and with 19 of them the
+# permutation p-value reaches its floor, 1/20.
+#
+# 2. Shuffled labels
+# ------------------
+# The inputs no longer hold any information about the target.
 shuffled = compare_to_baseline(small_mlp(), X, rng.permutation(y), cv=5, random_state=SEED)
 print(shuffled, end="\n\n")
 
 # %%
-# 3. A 90/10 binary target and five features of pure noise.
+# The margin over the baselines is within the fold-to-fold noise: the model
+# does not beat them.
+#
+# 3. A 90/10 target
+# -----------------
+# A binary target with 90% of one class, and five features of pure noise.
 y_imbalanced = rng.permutation(np.r_[np.zeros(900, dtype=int), np.ones(100, dtype=int)])
 X_noise = rng.normal(size=(1000, 5))
 imbalanced = compare_to_baseline(
@@ -66,6 +84,13 @@ imbalanced = compare_to_baseline(
 print(imbalanced, end="\n\n")
 
 # %%
+# The majority baseline already scores 0.9. A model that scores about 0.9
+# here looks good and has learned nothing, and the report says so.
+#
+# The figure: per-split scores of the model, the baselines and (for digits)
+# the mean of the shuffled-label refits, for the three situations. (Run as a
+# script, the example also saves it as a PNG in the folder named by the
+# ``SKFIT_EXAMPLES_OUT`` environment variable, by default the current one.)
 fig, axes = plt.subplots(1, 3, figsize=(17, 4.8), constrained_layout=True)
 for ax, report, title in zip(
     axes,

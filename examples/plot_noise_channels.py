@@ -12,7 +12,12 @@ set, which neither the selector nor the network saw, is printed.
 """
 
 # %%
-# Data: the same digits, scaled to [0, 1], with 64 noise or zero channels.
+# The data
+# --------
+# :func:`~skfit.datasets.load_digits_channels` gives sklearn's 8x8 digits,
+# pixels scaled to [0, 1], with 64 extra columns: uniform noise in [0, 1], or
+# zeros. The noise and the zeros carry no information about the digit; only
+# the noise *looks* like it might. 30% of the rows are held out as a test set.
 import os
 
 import matplotlib
@@ -40,10 +45,18 @@ def mlp():
 
 
 # %%
-# Train the three variants. The selector is fitted on the training rows only,
+# Three variants of one network
+# -----------------------------
+# The same MLP (one hidden layer of 128 units, 30 epochs, 20% of the training
+# rows for validation) is trained on each variant. The selector sits in a
+# Pipeline in front of the network and is fitted on the training rows only,
 # so the test accuracy is clean; the network's validation rows are part of
 # those training rows, so the validation curve of the selected variant is
 # very slightly optimistic.
+#
+# The selector's ``threshold="auto"`` scores 20 shuffled copies of the labels
+# to find each feature's noise floor; the blank border pixels of the digits
+# are constant and cannot be kept (the warning below says which).
 selector = MutualInfoSelector(random_state=SEED)
 variants = {
     "digits + noise": (mlp(), noisy.data),
@@ -68,7 +81,14 @@ for name, (curve, test_accuracy) in results.items():
     )
 
 # %%
-# Validation accuracy per epoch, the three variants on one axis.
+# Reading the numbers: as in the book, noise channels cost accuracy against
+# zero channels, which add nothing at all. The selector kept none of the 64
+# noise channels, and the network behind it does about as well as on the zero
+# channels: the accuracy the noise cost is won back.
+#
+# The figure: validation accuracy per epoch, the three variants on one axis.
+# (Run as a script, the example also saves it as a PNG in the folder named by
+# the ``SKFIT_EXAMPLES_OUT`` environment variable, by default the current one.)
 fig, ax = plt.subplots(figsize=(7, 4.5))
 for name, (curve, _) in results.items():
     ax.plot(range(1, len(curve) + 1), curve, label=name)

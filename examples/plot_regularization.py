@@ -47,7 +47,7 @@ VARIANTS = {
 }
 
 # %%
-# Fit every variant with every seed.
+# Fit every variant with every seed: 15 fits of 60 epochs, small batches.
 fits = {
     name: [KerasMLPClassifier(**{**REFERENCE, **extra}, random_state=seed).fit(X, y)
            for seed in SEEDS]
@@ -69,11 +69,28 @@ def summary(models):
 
 
 # %%
+# The table
+# ---------
+# ``best_epoch``: where the validation loss is lowest; ``min_val_loss``: how
+# low; ``end_above_min``: how far the last epochs end above it (the
+# degradation); ``overfit_epoch``: where the diagnosis saw the rise pass 10%
+# (NaN when no fit overfitted); and the verdicts.
 table = pd.DataFrame({name: summary(models) for name, models in fits.items()}).T
 print(f"means over seeds {SEEDS}:")
 print(table.to_string(float_format="{:.3f}".format))
 
 # %%
+# What the run shows, against the book's directions: the smaller network
+# reaches its best epoch later and degrades less than the reference; the
+# larger one reaches it sooner; L2 makes the curve the flattest (the
+# verdicts are ``underfitting``, at a higher loss with this penalty); dropout
+# reaches the lowest validation loss of the five. Read the printed numbers:
+# they are this run's, on a much smaller problem than the book's IMDB.
+#
+# The figure: validation loss of seed 0 of each variant on one axis, the dots
+# marking the best epochs. (Run as a script, the example also saves it as a
+# PNG in the folder named by the ``SKFIT_EXAMPLES_OUT`` environment variable,
+# by default the current one.)
 fig, ax = plt.subplots(figsize=(9, 5.5), constrained_layout=True)
 LossCurveDisplay.from_histories({name: models[0] for name, models in fits.items()}, ax=ax)
 ax.set_ylim(0, 0.6)

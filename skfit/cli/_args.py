@@ -83,6 +83,15 @@ def _int_at_least(minimum, maximum=None):
     return parse
 
 
+def _auto_or_int_at_least(minimum):
+    parse_int = _int_at_least(minimum)
+
+    def parse(text):
+        return "auto" if text == "auto" else parse_int(text)
+
+    return parse
+
+
 def _positive_float(text):
     try:
         value = float(text)
@@ -123,12 +132,14 @@ def _add_workflow_options(parser):
                           help="cross-validations of the model on shuffled labels (default: "
                           "1; 19 or more give a permutation p-value below 0.05 when earned)")
     model = parser.add_argument_group("model (a Keras MLP: KerasMLPClassifier/Regressor)")
-    model.add_argument("--epochs", type=_int_at_least(2), default=20, metavar="N",
-                       help="training epochs of each fit (default: 20)")
+    model.add_argument("--epochs", type=_auto_or_int_at_least(2), default="auto", metavar="N",
+                       help="training epochs of each fit, or auto: at least 20 epochs and "
+                       "400 gradient steps (default: auto)")
     model.add_argument("--hidden", type=_int_at_least(1), nargs="+", default=[64],
                        metavar="UNITS", help="units of each hidden layer (default: 64)")
-    model.add_argument("--batch-size", type=_int_at_least(1), default=32, metavar="N",
-                       help="rows per gradient step (default: 32)")
+    model.add_argument("--batch-size", type=_auto_or_int_at_least(1), default="auto",
+                       metavar="N", help="rows per gradient step, or auto: 128, or fewer "
+                       "so that an epoch has at least 4 steps (default: auto)")
     model.add_argument("--learning-rate", type=_positive_float, default=1e-3, metavar="LR",
                        help="RMSprop learning rate (default: 0.001)")
     model.add_argument("--seed", type=_int_at_least(0, 2**32 - 1), default=0, metavar="S",

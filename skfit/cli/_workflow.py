@@ -40,9 +40,9 @@ class Options:
     folds: int = 5
     repeats: int = 3
     permutations: int = 1
-    epochs: int = 20
+    epochs: object = "auto"
     hidden: tuple = (64,)
-    batch_size: int = 32
+    batch_size: object = "auto"
     learning_rate: float = 1e-3
     seed: int = 0
     tune: bool = False

@@ -45,8 +45,8 @@ def load_imdb(path=None, *, num_words=None, word_index_path=None):
     num_words : int or None, default=None
         Keep only the ``num_words`` most frequent words (ranks 1 to
         ``num_words``); rarer words are left out of the texts. None keeps
-        all. (Keras's ``num_words`` counts three reserved indices, so its
-        10000 keeps the 9,997 most frequent words.)
+        all. Keras's ``num_words`` counts three reserved indices, so its
+        10000 keeps the 9,997 most frequent words.
     word_index_path : str, path-like or None, default=None
         A copy of ``imdb_word_index.json`` (word -> rank), which turns ranks
         into words. None looks for it next to ``imdb.npz``. When it is

@@ -113,7 +113,7 @@ def make_reviews(n_samples=2000, *, n_words=20000, random_state=None):
 
     An offline stand-in for the IMDB reviews of the chapter's experiment,
     made by a documented generative process (see
-    :mod:`skfit.datasets._reviews`): half the reviews positive, lengths
+    ``skfit.datasets._reviews``): half the reviews positive, lengths
     around 170 words, opinion words more or less frequent and more or less
     consistent with the label depending on each review's clarity, and a
     Zipf-distributed vocabulary whose long tail is rare words. The texts feed

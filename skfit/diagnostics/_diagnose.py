@@ -193,8 +193,14 @@ def diagnose(
 
 
 def _params(learner):
+    """The learner's parameters, with "auto" epochs and batch size read off the fit."""
     get_params = getattr(learner, "get_params", None)
-    return get_params() if callable(get_params) else {}
+    params = dict(get_params()) if callable(get_params) else {}
+    if params.get("epochs") == "auto" and hasattr(learner, "n_epochs_"):
+        params["epochs"] = learner.n_epochs_
+    if params.get("batch_size") == "auto" and hasattr(learner, "batch_size_"):
+        params["batch_size"] = learner.batch_size_
+    return params
 
 
 def _restored_epoch(learner, n_epochs):

@@ -246,7 +246,7 @@ class MutualInfoSelector(SelectorMixin, BaseEstimator):
         (``threshold="auto"`` only; None otherwise).
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Names of features seen during fit, when ``X`` has string column
         names.
 

@@ -53,8 +53,8 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         "optimizer": [StrOptions(OPTIMIZERS), keras.optimizers.Optimizer],
         "optimizer_params": [dict, None],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "epochs": [Interval(Integral, 1, 2**31 - 1, closed="both")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "epochs": [Interval(Integral, 1, 2**31 - 1, closed="both"), StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "early_stopping": ["boolean"],
         "patience": [Interval(Integral, 1, None, closed="left")],
@@ -176,9 +176,10 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         objective = objective.with_loss(self._loss())
         objective.check_loss(y_encoded[:2], architecture.n_outputs)
         data = TrainingData(X, y_encoded, sample_weight, train, val)
+        batch_size = resolve_batch_size(self.batch_size, len(train))
         settings = _engine.LoopSettings(
-            epochs=1 if incremental else self.epochs,
-            batch_size=min(self.batch_size, len(train)),
+            epochs=1 if incremental else resolve_epochs(self.epochs, len(train), batch_size),
+            batch_size=batch_size,
             early_stopping=self.early_stopping and not incremental,
             patience=self.patience,
             shuffle_seed=shuffle_seed,
@@ -188,7 +189,8 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
             result = self._fit_keras(architecture, optimizer, objective, data, settings, start)
         else:
             result = self._fit_compiled(architecture, optimizer, objective, data, settings, start)
-        self._set_fitted(architecture, optimizer, objective, result, data.has_validation, continuing)
+        self._set_fitted(architecture, optimizer, objective, result, settings, data.has_validation,
+                         continuing)  # fmt: skip
 
     def _optimizer_config(self):
         _warn_if_optimizer_rate_differs(self.optimizer, self.learning_rate)
@@ -269,6 +271,7 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
             learning_rate=self.learning_rate,
             seed=seed + self.n_epochs_,
             optimizer_values=self._optimizer_values,
+            optimizer_kind=self._optimizer_kind,
             epochs_done=self.n_epochs_,
             best=best if monitor == _monitor(has_validation) else math.inf,
         )
@@ -320,18 +323,21 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
             if log is not None:
                 log.close()
 
-    def _set_fitted(self, architecture, optimizer, objective, result, has_validation, continuing):
+    def _set_fitted(self, architecture, optimizer, objective, result, settings, has_validation,
+                    continuing):  # fmt: skip
         self._architecture_ = architecture
         self._optimizer = optimizer
         self._objective = objective
         self._weights = result.weights
         self._optimizer_values = result.optimizer_values
+        self._optimizer_kind = result.optimizer_kind
         self._best_so_far = (_monitor(has_validation), result.best)
         self._model = None
         history = _joined(self.history_, result.history) if continuing else result.history
         epochs_before = self.n_epochs_ if continuing else 0
         self.history_ = history
         self.n_epochs_ = epochs_before + result.n_epochs
+        self.batch_size_ = settings.batch_size
         self.best_epoch_ = _best_epoch(history)
         self._predictor = self._make_predictor()
         if result.stop == "non_finite":
@@ -379,13 +385,18 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
                 f"{self.learning_rate}; try {self.learning_rate / 10:g}), scaled X "
                 "(e.g. StandardScaler), or early_stopping=True to keep the best epoch."
             )
-        outputs = self._predictor(sp.csr_matrix(X) if sp.issparse(X) else X)
-        if not np.isfinite(outputs).all():
-            bad = np.flatnonzero(~np.isfinite(outputs).all(axis=1))
+        return self._finite(self._predictor(sp.csr_matrix(X) if sp.issparse(X) else X))
+
+    def _finite(self, outputs):
+        """``outputs``, or a ValueError naming the rows of X whose outputs are not finite."""
+        finite = np.isfinite(outputs).reshape(len(outputs), -1).all(axis=1)
+        if not finite.all():
+            bad = np.flatnonzero(~finite)
             raise ValueError(
                 f"{type(self).__name__} computed non-finite outputs for {len(bad)} of "
-                f"{len(outputs)} rows of X (first: row {bad[0]}): their values are far "
-                "outside what the network was trained on. Scale X as for training."
+                f"{len(outputs)} rows of X (first: row {bad[0]}): the features (or the "
+                "training targets) are too extreme for the network's arithmetic. Scale X "
+                "(e.g. StandardScaler) and refit, and scale new X as for training."
             )
         return outputs
 
@@ -423,6 +434,27 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         tags.non_deterministic = self.random_state is None
         tags.input_tags.sparse = True
         return tags
+
+
+# The "auto" rules: small tables get at least this many batches per epoch, and
+# every fit at least this many gradient steps (20 epochs of 128-row batches are
+# a handful of steps on a few hundred rows).
+AUTO_BATCH_SIZE, AUTO_MIN_BATCHES, AUTO_MIN_EPOCHS, AUTO_MIN_STEPS = 128, 4, 20, 400
+
+
+def resolve_batch_size(batch_size, n_train):
+    """``batch_size``, or the "auto" rule ``min(128, ceil(n_train / 4))``; at most ``n_train``."""
+    if batch_size == "auto":
+        batch_size = min(AUTO_BATCH_SIZE, math.ceil(n_train / AUTO_MIN_BATCHES))
+    return max(1, min(batch_size, n_train))
+
+
+def resolve_epochs(epochs, n_train, batch_size):
+    """``epochs``, or the "auto" rule: at least 20 epochs and at least 400 steps."""
+    if epochs != "auto":
+        return epochs
+    steps_per_epoch = math.ceil(n_train / batch_size)
+    return max(AUTO_MIN_EPOCHS, math.ceil(AUTO_MIN_STEPS / steps_per_epoch))
 
 
 def _draw_seeds(random_state):

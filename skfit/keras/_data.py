@@ -97,12 +97,13 @@ def _float32_csr(X):
 
 
 def as_tensor(x):
-    """The engine's feature inputs: ``[x]`` dense, or ``[indptr, indices, values]``."""
+    """The engine's feature inputs: ``[x]`` dense, or ``[indptr, indices, values, n_features]``."""
     if sp.issparse(x):
         return [
             tf.constant(x.indptr.astype(np.int64)),
             _zero_copy(x.indices.astype(np.int32, copy=False)),
             _zero_copy(x.data),
+            tf.constant(np.int64(x.shape[1])),
         ]
     return [_zero_copy(x)]
 

@@ -41,10 +41,16 @@ KERAS_ENTRIES = DocEntries(
         ``optimizer__<name>`` (e.g. in a grid search).""",
     learning_rate="""learning_rate : float > 0, default=1e-3
         Step size of the optimizer.""",
-    batch_size="""batch_size : int >= 1, default=128
-        Rows per gradient step (capped at the number of training rows).""",
-    epochs="""epochs : int >= 1, default=20
-        Passes over the training data (at most, with early stopping).""",
+    batch_size="""batch_size : int >= 1 or "auto", default="auto"
+        Rows per gradient step (capped at the number of training rows).
+        "auto" is ``min(128, ceil(n_train / 4))``: batches of 128, or at
+        least 4 batches per epoch on tables of fewer than 512 training rows.""",
+    epochs="""epochs : int >= 1 or "auto", default="auto"
+        Passes over the training data (at most, with early stopping).
+        "auto" is ``max(20, ceil(400 / batches_per_epoch))``: at least 20
+        epochs and at least 400 gradient steps, enough for a few hundred
+        rows to train (20 epochs from 2,433 training rows up). The
+        chapter's setting is ``epochs=20, batch_size=128``.""",
     validation_fraction="""validation_fraction : float in [0, 1), default=0.1
         Share of the training rows held out (shuffled%(stratified)s)
         to compute ``val_loss`` each epoch. 0 disables validation.""",
@@ -94,6 +100,8 @@ KERAS_ENTRIES = DocEntries(
         validation); with early stopping, the weights kept are this epoch's.""",
     n_epochs_="""n_epochs_ : int
         Epochs run (over all fits of a warm start or ``partial_fit``).""",
+    batch_size_="""batch_size_ : int
+        Rows per gradient step of the last fit (``batch_size`` resolved).""",
     n_outputs_="""n_outputs_ : int
         Units of the output layer.""",
     n_features_in_="""n_features_in_ : int

@@ -60,6 +60,9 @@ class StartState:
     optimizer_values : list of ndarray or None
         The optimizer's variables (iteration count, moments) after an
         earlier run, to continue it; None starts a fresh optimizer.
+    optimizer_kind : str or None
+        The kind of session that left ``optimizer_values`` (their layout);
+        a session of another kind starts a fresh optimizer.
     epochs_done : int
         Epochs already run (a warm start continues the per-epoch shuffles).
     best : float
@@ -70,6 +73,7 @@ class StartState:
     learning_rate: float
     seed: int
     optimizer_values: list = None
+    optimizer_kind: str = None
     epochs_done: int = 0
     best: float = math.inf
 
@@ -88,30 +92,38 @@ class TrainResult:
     best_epoch: int
     best: float = math.inf
     optimizer_values: list = field(default=None, repr=False)
+    optimizer_kind: str = None
     stop: str = "epochs"
 
 
-class _Session:
-    """One model + optimizer with traced train and predict functions."""
+class TrainingLoop:
+    """The compiled training loop, for any model a subclass provides.
 
-    def __init__(self, build_model, n_features, optimizer_config, objective, has_validation,
-                 sparse_input=False, model_accepts_sparse=False):  # fmt: skip
-        self.model = build_model()
-        self._build_model = build_model
+    A subclass says what the state is (``weights``: the variables early
+    stopping saves and restores; ``trainable``: those the gradients update;
+    ``optimizer_variables``), how to compute the outputs (``_forward``), the
+    penalties (``_penalty``) and an update (``_apply``), and how a fit
+    starts (``reset``). This class runs the epochs, batches, validation,
+    early stopping and the per-epoch callback, in one traced function.
+    """
+
+    def __init__(self, n_features, objective, has_validation, sparse_input, feeds_sparse):
         self.n_features = n_features
-        self.optimizer = build_optimizer(optimizer_config)
-        self.optimizer.build(self.model.trainable_variables)
-        self._initial_optimizer_values = [v.numpy() for v in self.optimizer.variables]
-        self._best = [tf.Variable(w, trainable=False) for w in self.model.weights]
         self.objective = objective
         self.has_validation = has_validation
         self.sparse_input = sparse_input
-        self.model_accepts_sparse = model_accepts_sparse
+        self.feeds_sparse = feeds_sparse
         self.lock = threading.Lock()
-        self.train_function = self._make_train_function(listening=False)
-        self._listening_train_function = None
         self.listener = None
-        self._predict_function = None
+        self._listening_train_function = None
+
+    def _trace_train_function(self):
+        self._best = self._copies(self.weights)
+        self.train_function = self._make_train_function(listening=False)
+
+    @staticmethod
+    def _copies(variables):
+        return [tf.Variable(v, trainable=False, shape=v.shape) for v in variables]
 
     @property
     def listening_train_function(self):
@@ -127,23 +139,20 @@ class _Session:
         names = ["loss", *self.objective.metrics]
         return names + ["val_" + name for name in names] if self.has_validation else names
 
-    @property
-    def predict_function(self):
-        """The traced forward pass ``f(weights, x)``, traced on first use."""
-        if self._predict_function is None:
-            self._predict_function = self._make_predict_function()
-        return self._predict_function
-
-    # -- per-fit state -------------------------------------------------------
+    # -- what subclasses provide ---------------------------------------------
     def reset(self, start):
         """Set weights, optimizer state, learning rate and dropout seed from ``start``."""
-        for variable, value in zip(self.model.weights, start.weights):
-            variable.assign(value)
-        optimizer_values = start.optimizer_values or self._initial_optimizer_values
-        for variable, value in zip(self.optimizer.variables, optimizer_values):
-            variable.assign(value)
-        self.optimizer.learning_rate = start.learning_rate
-        seed_dropout(self.model, start.seed)
+        raise NotImplementedError
+
+    def _forward(self, x, training):
+        raise NotImplementedError
+
+    def _penalty(self):
+        """The weight penalties added to the training loss (0.0 when none)."""
+        raise NotImplementedError
+
+    def _apply(self, gradients):
+        raise NotImplementedError
 
     # -- traced functions ----------------------------------------------------
     def _feature_specs(self):
@@ -152,14 +161,18 @@ class _Session:
                 tf.TensorSpec((None,), tf.int64, name="indptr"),
                 tf.TensorSpec((None,), tf.int32, name="indices"),
                 tf.TensorSpec((None,), tf.float32, name="values"),
+                tf.TensorSpec((), tf.int64, name="n_features"),
             ]
         return [tf.TensorSpec((None, self.n_features), tf.float32, name="x")]
 
+    def _target_spec(self):
+        return tf.TensorSpec((None, *self.objective.y_shape), tf.as_dtype(self.objective.y_dtype),
+                             name="y")  # fmt: skip
+
     def _make_train_function(self, listening):
-        objective = self.objective
         signature = [
             self._feature_specs(),
-            tf.TensorSpec((None, *objective.y_shape), tf.as_dtype(objective.y_dtype), name="y"),
+            self._target_spec(),
             tf.TensorSpec((None,), tf.float32, name="sample_weight"),
             tf.TensorSpec((None,), tf.int32, name="train_rows"),
             tf.TensorSpec((None,), tf.int32, name="val_rows"),
@@ -180,46 +193,17 @@ class _Session:
         function = tf.function(loop, input_signature=signature, autograph=False)
         return function.get_concrete_function()
 
-    def _make_predict_function(self):
-        # A float64 twin of the model predicts: float32 kernels round rows
-        # differently depending on the batch size, float64 ones far below
-        # any tolerance that matters (a row's prediction must not depend on
-        # the other rows of the batch). Layers that pin their own dtype (as
-        # the clone of a user's model instance does) stay in that dtype.
-        model = _float64_twin(self._build_model)
-        position = {id(w): i for i, w in enumerate(model.weights)}
-        trainable_pos = [position[id(v)] for v in model.trainable_variables]
-        non_trainable = [(position.get(id(v)), v) for v in model.non_trainable_variables]
-        signature = [
-            [tf.TensorSpec(w.shape, w.dtype) for w in model.weights],
-            tf.TensorSpec((None, self.n_features), tf.float64, name="x"),
-        ]
-
-        def predict(weights, x):
-            trainable = [weights[i] for i in trainable_pos]
-            others = [v.value if i is None else weights[i] for i, v in non_trainable]
-            outputs, _ = model.stateless_call(trainable, others, x, training=False)
-            return outputs
-
-        return tf.function(predict, input_signature=signature).get_concrete_function()
-
     def _rows(self, features, rows):
         """The feature rows ``rows`` as the model's input (sparse or dense)."""
         if not self.sparse_input:
             return tf.gather(features[0], rows)
-        batch = sparse_rows(*features, rows, self.n_features)
-        return batch if self.model_accepts_sparse else tf.sparse.to_dense(batch)
+        batch = sparse_rows(*features, rows)
+        return batch if self.feeds_sparse else tf.sparse.to_dense(batch)
 
     def _data_loss(self, y, y_pred, sample_weight):
         per_sample = self.objective.loss(y, y_pred)
         n = tf.cast(tf.shape(per_sample)[0], tf.float32)
         return tf.reduce_sum(per_sample * sample_weight) / tf.maximum(n, 1.0)
-
-    def _losses(self, y, y_pred, sample_weight):
-        """The training loss: the data loss plus the L1/L2 penalties of the weights."""
-        penalties = self.model.losses
-        data_loss = self._data_loss(y, y_pred, sample_weight)
-        return data_loss + (tf.add_n(penalties) if penalties else 0.0)
 
     def _metric_sums(self, y, y_pred):
         return {
@@ -232,7 +216,6 @@ class _Session:
     # what it calls) cost about 0.4 s per process, more than a whole fit.
 
     def _train_epoch(self, features, y, sample_weight, train_rows, batch_size, seed):
-        model, optimizer = self.model, self.optimizer
         n = tf.shape(train_rows)[0]
         order = tf.gather(train_rows, tf.argsort(tf.random.stateless_uniform([n], seed=seed)))
         n_batches = (n + batch_size - 1) // batch_size
@@ -241,10 +224,9 @@ class _Session:
             rows = order[b * batch_size : tf.minimum((b + 1) * batch_size, n)]
             xb, yb = self._rows(features, rows), tf.gather(y, rows)
             with tf.GradientTape() as tape:
-                y_pred = model(xb, training=True)
-                loss = self._losses(yb, y_pred, tf.gather(sample_weight, rows))
-            gradients = tape.gradient(loss, model.trainable_variables)
-            optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+                y_pred = self._forward(xb, training=True)
+                loss = self._data_loss(yb, y_pred, tf.gather(sample_weight, rows)) + self._penalty()
+            self._apply(tape.gradient(loss, self.trainable))
             batch_sums = self._metric_sums(yb, y_pred)
             return (
                 b + 1,
@@ -261,7 +243,7 @@ class _Session:
 
     def _evaluate(self, features, y, sample_weight, rows):
         y_true = tf.gather(y, rows)
-        y_pred = self.model(self._rows(features, rows), training=False)
+        y_pred = self._forward(self._rows(features, rows), training=False)
         n_float = tf.cast(tf.shape(rows)[0], tf.float32)
         # The validation loss is the data loss alone: penalties shape training
         # only, and curves of networks with and without them stay comparable.
@@ -296,7 +278,7 @@ class _Session:
                 values += self._evaluate(features, y, sample_weight, val_rows)
             monitored = values[len(values) // 2] if self.has_validation else values[0]
             improved = monitored < best
-            self._copy_where(improved, self.model.weights, self._best)
+            self._copy_where(improved, self.weights, self._best)
             next_epoch = epoch + 1
             if listening:
                 reported = tf.numpy_function(
@@ -313,7 +295,8 @@ class _Session:
                 tuple(record.write(epoch, value) for record, value in zip(records, values)),
             )
 
-        self._copy_where(tf.constant(True), self.model.weights, self._best)
+        for best_weight, weight in zip(self._best, self.weights):
+            best_weight.assign(weight)
         records = tuple(tf.TensorArray(tf.float32, size=epochs) for _ in names)
         n_epochs, finite, best, best_epoch, _, records = tf.while_loop(
             go_on,
@@ -323,19 +306,90 @@ class _Session:
         # Early stopping restores the best weights seen, which for a warm
         # start may be the ones it started from (best_epoch 0); when no epoch
         # ever had a finite loss, there is nothing better to restore.
-        self._copy_where(early_stopping & tf.math.is_finite(best), self._best, self.model.weights)
+        self._copy_where(early_stopping & tf.math.is_finite(best), self._best, self.weights)
         history = {name: record.stack()[:n_epochs] for name, record in zip(names, records)}
         return history, n_epochs, best_epoch, best, finite
 
 
-def sparse_rows(indptr, indices, values, rows, n_features):
+
+
+class KerasModelSession(TrainingLoop):
+    """The loop for any Keras model: the model's call, its losses, a Keras optimizer."""
+
+    kind = "keras"
+
+    def __init__(self, build_model, n_features, optimizer_config, objective, has_validation,
+                 sparse_input=False, model_accepts_sparse=False):  # fmt: skip
+        super().__init__(n_features, objective, has_validation, sparse_input, model_accepts_sparse)
+        self.model = build_model()
+        self._build_model = build_model
+        self.optimizer = build_optimizer(optimizer_config)
+        self.optimizer.build(self.model.trainable_variables)
+        self.weights = self.model.weights
+        self.trainable = self.model.trainable_variables
+        self.optimizer_variables = self.optimizer.variables
+        self._initial_optimizer_values = [v.numpy() for v in self.optimizer_variables]
+        self._predict_function = None
+        self._trace_train_function()
+
+    @property
+    def predict_function(self):
+        """The traced forward pass ``f(weights, x)``, traced on first use."""
+        if self._predict_function is None:
+            self._predict_function = self._make_predict_function()
+        return self._predict_function
+
+    def reset(self, start):
+        for variable, value in zip(self.weights, start.weights):
+            variable.assign(value)
+        optimizer_values = start.optimizer_values if start.optimizer_kind == self.kind else None
+        for variable, value in zip(self.optimizer_variables, optimizer_values or self._initial_optimizer_values):
+            variable.assign(value)
+        self.optimizer.learning_rate = start.learning_rate
+        seed_dropout(self.model, start.seed)
+
+    def _forward(self, x, training):
+        return self.model(x, training=training)
+
+    def _penalty(self):
+        penalties = self.model.losses
+        return tf.add_n(penalties) if penalties else 0.0
+
+    def _apply(self, gradients):
+        self.optimizer.apply_gradients(zip(gradients, self.trainable))
+
+    def _make_predict_function(self):
+        # A float64 twin of the model predicts: float32 kernels round rows
+        # differently depending on the batch size, float64 ones far below
+        # any tolerance that matters (a row's prediction must not depend on
+        # the other rows of the batch). Layers that pin their own dtype (as
+        # the clone of a user's model instance does) stay in that dtype.
+        model = _float64_twin(self._build_model)
+        position = {id(w): i for i, w in enumerate(model.weights)}
+        trainable_pos = [position[id(v)] for v in model.trainable_variables]
+        non_trainable = [(position.get(id(v)), v) for v in model.non_trainable_variables]
+        signature = [
+            [tf.TensorSpec(w.shape, w.dtype) for w in model.weights],
+            tf.TensorSpec((None, self.n_features), tf.float64, name="x"),
+        ]
+
+        def predict(weights, x):
+            trainable = [weights[i] for i in trainable_pos]
+            others = [v.value if i is None else weights[i] for i, v in non_trainable]
+            outputs, _ = model.stateless_call(trainable, others, x, training=False)
+            return outputs
+
+        return tf.function(predict, input_signature=signature).get_concrete_function()
+
+
+def sparse_rows(indptr, indices, values, n_features, rows):
     """Rows ``rows`` of the CSR matrix ``(indptr, indices, values)`` as a SparseTensor."""
     rows = tf.cast(rows, tf.int64)
     positions = tf.ragged.range(tf.gather(indptr, rows), tf.gather(indptr, rows + 1))
     flat = positions.flat_values
     columns = tf.cast(tf.gather(indices, flat), tf.int64)
     coordinates = tf.stack([positions.value_rowids(), columns], axis=1)
-    shape = tf.stack([tf.size(rows, out_type=tf.int64), tf.constant(n_features, tf.int64)])
+    shape = tf.stack([tf.size(rows, out_type=tf.int64), n_features])
     return tf.SparseTensor(coordinates, tf.gather(values, flat), shape)
 
 
@@ -358,7 +412,7 @@ def seed_dropout(model, seed):
 
 
 class _SessionCache:
-    """A small LRU of :class:`_Session` objects keyed by configuration."""
+    """A small LRU of sessions (:class:`TrainingLoop` objects) keyed by configuration."""
 
     def __init__(self, max_size):
         self.max_size = max_size
@@ -390,10 +444,10 @@ def get_session(architecture, optimizer_config, objective, *, has_validation, sp
 
     Parameters
     ----------
-    architecture : skfit.keras._architecture.Architecture
-        What to build (``build``), its identity (``key``: two architectures
-        with the same key have the same layers, shapes and weights layout),
-        ``n_features`` and whether the model takes sparse tensors.
+    architecture : object
+        What to train; its ``session(optimizer_config, objective,
+        has_validation, sparse_input)`` returns ``(key, factory)``: the
+        configuration's identity and a function building its session.
     optimizer_config : dict
         ``{"class_name": ..., "config": {...}}`` for :func:`keras.optimizers.get`.
     objective : skfit.keras._objectives.Objective
@@ -401,22 +455,35 @@ def get_session(architecture, optimizer_config, objective, *, has_validation, sp
     sparse_input : bool
         Whether the features come as a CSR matrix.
     """
-    key = (architecture.key, _freeze(optimizer_config), objective.key, bool(has_validation),
-           bool(sparse_input))  # fmt: skip
-    return SESSIONS.get(
-        key,
-        lambda: _Session(
+    key, factory = architecture.session(optimizer_config, objective, bool(has_validation),
+                                        bool(sparse_input))  # fmt: skip
+    return SESSIONS.get(key, factory)
+
+
+def keras_model_session(architecture, optimizer_config, objective, has_validation, sparse_input):
+    """``(key, factory)`` of the :class:`KerasModelSession` training ``architecture``'s model.
+
+    ``architecture`` has ``key`` (two architectures with the same key have the
+    same layers, shapes and weights layout), ``build``, ``n_features`` and
+    ``accepts_sparse``.
+    """
+    key = ("keras", architecture.key, freeze(optimizer_config), objective.key, has_validation,
+           sparse_input)  # fmt: skip
+
+    def factory():
+        return KerasModelSession(
             architecture.build, architecture.n_features, optimizer_config, objective,
             has_validation, sparse_input, architecture.accepts_sparse,
-        ),  # fmt: skip
-    )
+        )  # fmt: skip
+
+    return key, factory
 
 
-def _freeze(value):
+def freeze(value):
     if isinstance(value, dict):
-        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+        return tuple(sorted((k, freeze(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple)):
-        return tuple(_freeze(v) for v in value)
+        return tuple(freeze(v) for v in value)
     return value
 
 
@@ -425,7 +492,7 @@ def train(session, data, settings, start, listener=None):
 
     Parameters
     ----------
-    session : _Session
+    session : TrainingLoop
     data : TrainingData
     settings : LoopSettings
     start : StartState
@@ -457,8 +524,8 @@ def train(session, data, settings, start, listener=None):
         finally:
             session.listener = None
         history, n_epochs, best_epoch, best, finite = outputs
-        weights = [w.numpy() for w in session.model.weights]
-        optimizer_values = [v.numpy() for v in session.optimizer.variables]
+        weights = [w.numpy() for w in session.weights]
+        optimizer_values = [v.numpy() for v in session.optimizer_variables]
     n_epochs, best_epoch = int(n_epochs), int(best_epoch)
     if not bool(finite):
         stop = "non_finite"
@@ -473,6 +540,7 @@ def train(session, data, settings, start, listener=None):
         best_epoch=best_epoch,
         best=float(best),
         optimizer_values=optimizer_values,
+        optimizer_kind=session.kind,
         stop=stop,
     )
 
@@ -483,7 +551,7 @@ class CompiledPredictor:
     Parameters
     ----------
     session_factory : callable
-        Returns the :class:`_Session` of the architecture (looked up on the
+        Returns the :class:`KerasModelSession` of the architecture (looked up on the
         first call, so that unpickled estimators find or rebuild it).
     weights : list of ndarray
         In ``model.weights`` order.

@@ -36,7 +36,7 @@ def fit_with_keras(model, optimizer, objective, data, settings, start, *, callba
         loss=objective.loss,
         metrics=[keras.metrics.MeanMetricWrapper(fn, name=k) for k, fn in objective.metrics.items()],
     )
-    if start.optimizer_values is not None:
+    if start.optimizer_values is not None and start.optimizer_kind == "keras":
         optimizer.build(model.trainable_variables)
         for variable, value in zip(optimizer.variables, start.optimizer_values):
             variable.assign(value)
@@ -82,6 +82,7 @@ def fit_with_keras(model, optimizer, objective, data, settings, start, *, callba
         best_epoch=int(np.argmin(monitored)) + 1,
         best=float(min(monitored.min(), start.best)),
         optimizer_values=[v.numpy() for v in optimizer.variables],
+        optimizer_kind="keras",
         stop=stop,
     )
 

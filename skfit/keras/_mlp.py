@@ -10,6 +10,8 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 
 from ..utils.fixes import Interval, StrOptions
 from ._base import BaseKerasEstimator
+from ._engine import keras_model_session
+from ._mlp_session import mlp_session
 from ._docs import CLASSIFIER_VALUES, KERAS_ENTRIES, REGRESSOR_VALUES
 from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
 from ._tf import keras
@@ -137,6 +139,18 @@ class MLPArchitecture:
     @property
     def key(self):
         return ("mlp", *(v for k, v in vars(self).items() if k != "seed"))
+
+    @property
+    def shape_free_key(self):
+        """Identity of the network up to its widths and input width (one trace each)."""
+        return (len(self.hidden_layer_sizes), self.activation, self.output_activation,
+                self.dropout, self.l1, self.l2)  # fmt: skip
+
+    def session(self, optimizer_config, objective, has_validation, sparse_input):
+        """``(key, factory)`` of the training session: skfit's own shape-free MLP loop
+        when the optimizer's update rule is one it has, else Keras's model and optimizer."""
+        configuration = (optimizer_config, objective, has_validation, sparse_input)
+        return mlp_session(self, *configuration) or keras_model_session(self, *configuration)
 
     def build(self):
         return build_mlp(
@@ -278,6 +292,7 @@ class KerasMLPClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasMLPBase):
     %(history_)s
     %(best_epoch_)s
     %(n_epochs_)s
+    %(batch_size_)s
     %(n_outputs_)s
     %(n_features_in_)s
     %(feature_names_in_)s
@@ -318,8 +333,8 @@ class KerasMLPClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasMLPBase):
         optimizer="rmsprop",
         optimizer_params=None,
         learning_rate=1e-3,
-        batch_size=128,
-        epochs=20,
+        batch_size="auto",
+        epochs="auto",
         validation_fraction=0.1,
         early_stopping=False,
         patience=5,
@@ -392,6 +407,7 @@ class KerasMLPRegressor(RegressorTaskMixin, RegressorMixin, _KerasMLPBase):
     %(history_)s
     %(best_epoch_)s
     %(n_epochs_)s
+    %(batch_size_)s
     %(n_outputs_)s
     %(n_features_in_)s
     %(feature_names_in_)s
@@ -429,8 +445,8 @@ class KerasMLPRegressor(RegressorTaskMixin, RegressorMixin, _KerasMLPBase):
         optimizer="rmsprop",
         optimizer_params=None,
         learning_rate=1e-3,
-        batch_size=128,
-        epochs=20,
+        batch_size="auto",
+        epochs="auto",
         validation_fraction=0.1,
         early_stopping=False,
         patience=5,

@@ -23,6 +23,20 @@ class RoutedParamsMixin:
     _routed_params: dict = {}
 
     def get_params(self, deep=True):
+        """Get the parameters, with ``<prefix>__<name>`` entries for the routed dicts.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            When True, also list each entry of the routed dicts
+            (``optimizer_params``, and ``model_params`` for the wrappers) as
+            ``optimizer__<name>`` / ``model__<name>``.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
         params = super().get_params(deep=deep)
         if deep:
             for prefix, holder in self._routed_params.items():
@@ -32,6 +46,21 @@ class RoutedParamsMixin:
         return params
 
     def set_params(self, **params):
+        """Set parameters, ``optimizer__<name>`` and ``model__<name>`` included.
+
+        A routed name is checked against what the optimizer (or the model
+        function) accepts, with a "did you mean" hint for a misspelling.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters, and routed ``<prefix>__<name>`` values.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
         routed = {}
         for key in list(params):
             prefix, separator, name = key.partition("__")

@@ -45,15 +45,19 @@ class ClassifierTaskMixin:
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of the training rows.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Their class labels (or multilabel indicator rows).
         classes : array-like of shape (n_classes,), default=None
             Every class the estimator will see; required on the first call
             (as for scikit-learn's incremental classifiers), ignored after.
         sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the loss.
 
         Returns
         -------
         self : object
+            The estimator, trained one more epoch.
         """
         if not hasattr(self, "_weights") and classes is None:
             raise ValueError(
@@ -238,8 +242,8 @@ class RegressorTaskMixin:
 
     When ``_scales_target`` is true the network learns the target
     standardized (per output: minus its mean, over its standard deviation,
-    both weighted by ``sample_weight``), and predictions are mapped back, so
-    that targets of any scale and offset train alike.
+    over all rows, unweighted), and predictions are mapped back, so that
+    targets of any scale and offset train alike.
     """
 
     _parameter_constraints: dict = {}
@@ -255,12 +259,17 @@ class RegressorTaskMixin:
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of the training rows.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Their targets (standardized with the first chunk's mean and
+            standard deviation by ``KerasMLPRegressor``).
         sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the loss.
 
         Returns
         -------
         self : object
+            The estimator, trained one more epoch.
         """
         return self._partial_fit(X, y, sample_weight)
 
@@ -316,7 +325,8 @@ class RegressorTaskMixin:
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
-        outputs = self._forward(X) * self._y_scale + self._y_offset
+        with np.errstate(over="ignore", invalid="ignore"):
+            outputs = self._finite(self._forward(X) * self._y_scale + self._y_offset)
         return outputs.ravel() if self._y_ndim == 1 else outputs
 
     def __sklearn_tags__(self):

@@ -10,7 +10,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin, clone
 
 from ..utils.fixes import clear_eager_kernel_cache
 from ._base import BaseKerasEstimator
-from ._engine import CompiledPredictor
+from ._engine import CompiledPredictor, keras_model_session
 from ._docs import CLASSIFIER_VALUES, KERAS_ENTRIES, REGRESSOR_VALUES
 from ._routing import unknown_name_error
 from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
@@ -91,6 +91,10 @@ class UserModelArchitecture:
 
     def initial_weights(self):
         return self._initial_weights
+
+    def session(self, optimizer_config, objective, has_validation, sparse_input):
+        """``(key, factory)`` of the Keras model's training session."""
+        return keras_model_session(self, optimizer_config, objective, has_validation, sparse_input)
 
     def predictor(self, weights, session):
         return CompiledPredictor(session, weights)
@@ -298,6 +302,7 @@ class KerasClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasWrapperBase):
     %(history_)s
     %(best_epoch_)s
     %(n_epochs_)s
+    %(batch_size_)s
     %(n_outputs_)s
     %(n_features_in_)s
     %(feature_names_in_)s
@@ -337,8 +342,8 @@ class KerasClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasWrapperBase):
         optimizer="rmsprop",
         optimizer_params=None,
         learning_rate=1e-3,
-        batch_size=128,
-        epochs=20,
+        batch_size="auto",
+        epochs="auto",
         validation_fraction=0.1,
         early_stopping=False,
         patience=5,
@@ -408,6 +413,7 @@ class KerasRegressor(RegressorTaskMixin, RegressorMixin, _KerasWrapperBase):
     %(history_)s
     %(best_epoch_)s
     %(n_epochs_)s
+    %(batch_size_)s
     %(n_outputs_)s
     %(n_features_in_)s
     %(feature_names_in_)s
@@ -443,8 +449,8 @@ class KerasRegressor(RegressorTaskMixin, RegressorMixin, _KerasWrapperBase):
         optimizer="rmsprop",
         optimizer_params=None,
         learning_rate=1e-3,
-        batch_size=128,
-        epochs=20,
+        batch_size="auto",
+        epochs="auto",
         validation_fraction=0.1,
         early_stopping=False,
         patience=5,

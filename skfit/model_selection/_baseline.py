@@ -5,6 +5,7 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import check_cv, cross_validate
@@ -170,7 +171,7 @@ def compare_to_baseline(
         _check_training_classes(y, folds)
     if n_permutations and groups is not None:
         _check_permutable(y, groups)
-    _check_scorer_applies(scorer, scoring_name, baselines, X, y, folds[0], task)
+    _check_scorer_applies(scorer, scoring_name, baselines, X, y, folds, task)
     _check_response_method(scorer, scoring_name, estimator, learner)
     model_scorer = _FiniteScorer(scorer, type(learner).__name__)
 
@@ -265,23 +266,36 @@ def _check_training_classes(y, folds):
             )
 
 
-def _check_scorer_applies(scorer, name, baselines, X, y, fold, task):
-    """Score a constant baseline on the first split: a metric that cannot apply to
-    this target (roc_auc on three classes, f1 with the binary average on a
-    multiclass target) fails here, before the model is fit."""
+def _check_scorer_applies(scorer, name, baselines, X, y, folds, task):
+    """Score a constant baseline on every split: a metric that cannot apply to this
+    target (roc_auc on three classes, f1 with the binary average on a multiclass
+    target, log loss on a split whose training part lacks a class its test part
+    holds) fails here, before the model is fit."""
     dummy = next(iter(baselines.values()))
-    train, test = fold
-    X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
-    fitted = dummy.fit(X_train, y_train)
-    try:
-        scorer(fitted, _safe_indexing(X, test), _safe_indexing(y, test))
-    except (ValueError, TypeError) as exc:
-        target_type = type_of_target(y, input_name="y")
-        hint = _METRIC_HINT["multiclass" if target_type == "multiclass" else task]
-        raise ValueError(
-            f"scoring={name!r} cannot score this {target_type} target ({exc}). Use a "
-            f"metric that applies to it, such as {hint}."
-        ) from None
+    for number, (train, test) in enumerate(folds, start=1):
+        fitted = clone(dummy).fit(_safe_indexing(X, train), _safe_indexing(y, train))
+        try:
+            scorer(fitted, _safe_indexing(X, test), _safe_indexing(y, test))
+        except (ValueError, TypeError) as exc:
+            raise ValueError(_unscorable_message(name, y, task, number, train, test, exc)) from None
+
+
+def _unscorable_message(name, y, task, number, train, test, exc):
+    unseen = sorted(set(np.unique(np.asarray(_safe_indexing(y, test))).tolist())
+                    - set(np.unique(np.asarray(_safe_indexing(y, train))).tolist()), key=str)
+    if task == "classification" and unseen:
+        return (
+            f"scoring={name!r} cannot score split {number}: its test part holds classes "
+            f"{unseen} that its training part lacks, so no model trained there gives them a "
+            "probability. Use a stratified splitter, fewer folds, or more rows of those "
+            "classes."
+        )
+    target_type = type_of_target(y, input_name="y")
+    hint = _METRIC_HINT["multiclass" if target_type == "multiclass" else task]
+    return (
+        f"scoring={name!r} cannot score this {target_type} target ({exc}). Use a metric "
+        f"that applies to it, such as {hint}."
+    )
 
 
 def _check_response_method(scorer, name, estimator, learner):

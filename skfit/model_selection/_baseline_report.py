@@ -40,7 +40,7 @@ class BaselineReport(Result):
     test_sizes : ndarray of shape (n_splits,)
         Number of test samples of each split.
     alpha : float, default=0.05
-        Significance level used by :attr:`beats_baseline`.
+        Significance level used by ``beats_baseline``.
 
     Attributes
     ----------

@@ -106,7 +106,8 @@ class DeduplicatedKFold(GroupsConsumerMixin, _BaseKFold):
         multiclass, as :func:`~sklearn.utils.multiclass.type_of_target` reads
         it) with at least ``n_splits`` rows in its largest class; a
         continuous ``y`` (regression) is not stratified. ``True`` requires
-        class labels; ``False`` never stratifies. Stratification is as close
+        class labels with at least ``n_splits`` rows in the largest class;
+        ``False`` never stratifies. Stratification is as close
         as the groups allow: a group is never split to balance classes.
 
     See Also
@@ -125,7 +126,7 @@ class DeduplicatedKFold(GroupsConsumerMixin, _BaseKFold):
 
     For iterated K-fold with shuffling and for time-ordered data, use
     scikit-learn's ``RepeatedStratifiedKFold`` and ``TimeSeriesSplit``; the
-    recipes are in the documentation of :mod:`skfit.model_selection._split`.
+    recipes are in the docstring of ``skfit.model_selection._split``.
 
     Examples
     --------
@@ -236,9 +237,17 @@ class DeduplicatedKFold(GroupsConsumerMixin, _BaseKFold):
                 )
             return None
         classes = np.unique(y, return_inverse=True)[1].ravel()
-        if self.stratify == "auto" and np.bincount(classes).max() < self.n_splits:
-            return None
-        return classes
+        largest = np.bincount(classes).max()
+        if largest >= self.n_splits:
+            return classes
+        if self.stratify is True:
+            raise ValueError(
+                f"DeduplicatedKFold(stratify=True) with n_splits={self.n_splits} "
+                f"needs a class with at least {self.n_splits} rows; the largest "
+                f"has {largest}. Use fewer splits, or stratify='auto' to split "
+                "without stratifying."
+            )
+        return None
 
 
 def _holdout_groups(first, deduplicate, decimals, groups):

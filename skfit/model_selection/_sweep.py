@@ -41,7 +41,7 @@ class SweepResult(Result):
     (also what ``print`` shows), ``to_dict()``, ``to_frame()`` and
     ``plot()``.
 
-    Each fit gets a status (:attr:`statuses`, and the most common one per
+    Each fit gets a status (``statuses``, and the most common one per
     value in ``to_frame()["status"]``), one of:
 
     - the :func:`~skfit.diagnostics.diagnose` verdicts ``"not_training"``,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 N_ROWS = 300
-FAST = ("--epochs", "3", "--folds", "3")
+FAST = ("--epochs", "3", "--batch-size", "32", "--folds", "3")  # few, small steps: fast
 
 
 def run_cli(*args, cwd=None):

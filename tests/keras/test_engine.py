@@ -18,17 +18,23 @@ def _session_of(estimator):
     )
 
 
-def test_one_trace_per_configuration_across_clones(small_digits, monkeypatch):
+def _count_traces(monkeypatch):
+    """The sessions whose training loop is traced from now on, in order."""
     traces = []
-    trace = _engine._Session._train_loop
+    trace = _engine.TrainingLoop._train_loop
 
     def counting_trace(self, *args, **kwargs):
         traces.append(self)
         return trace(self, *args, **kwargs)
 
-    monkeypatch.setattr(_engine._Session, "_train_loop", counting_trace)
+    monkeypatch.setattr(_engine.TrainingLoop, "_train_loop", counting_trace)
+    return traces
+
+
+def test_one_trace_per_configuration_across_clones(small_digits, monkeypatch):
+    traces = _count_traces(monkeypatch)
     X, y = small_digits
-    clf = KerasMLPClassifier((23,), epochs=2, random_state=0)
+    clf = KerasMLPClassifier((23,), activation="gelu", epochs=2, random_state=0)  # own session
     cross_val_score(clf, X, y, cv=3)
     fitted = clone(clf).fit(X, y)
     assert traces == [_session_of(fitted)]
@@ -156,3 +162,47 @@ def test_both_paths_show_the_same_epoch_to_epoch_noise(digits):
         val = np.array(clf.history_["val_loss"][5:])
         noise[engine] = np.median(np.abs(np.diff(val)) / val[1:])
     assert noise["keras"] > noise["compiled"] / 3, noise
+
+
+
+def test_one_trace_per_depth_for_every_width_and_feature_count(small_digits, monkeypatch):
+    from sklearn.model_selection import GridSearchCV
+
+    traces = _count_traces(monkeypatch)
+    X, y = small_digits
+    grid = {"hidden_layer_sizes": [(5, 3), (17, 9), (40, 2)]}
+    GridSearchCV(KerasMLPClassifier(activation="tanh", epochs=2, random_state=0), grid, cv=2).fit(X, y)
+    for n_features in (10, 33, 64):  # a selector keeping a different number of columns per fold
+        KerasMLPClassifier((7, 7), activation="tanh", epochs=2, random_state=0).fit(X[:, :n_features], y)
+    assert len(traces) == 1
+
+
+@pytest.mark.parametrize(
+    "optimizer, params",
+    [
+        ("sgd", {}), ("sgd", {"momentum": 0.9}), ("sgd", {"momentum": 0.9, "nesterov": True}),
+        ("rmsprop", {}), ("rmsprop", {"momentum": 0.5, "centered": True}),
+        ("adam", {}), ("adam", {"amsgrad": True, "beta_1": 0.8}),
+    ],
+)  # fmt: skip
+def test_skfit_update_rules_compute_what_keras_optimizers_compute(small_digits, monkeypatch, optimizer, params):
+    from skfit.keras import _mlp_session
+
+    X, y = small_digits
+    clf = KerasMLPClassifier((16,), optimizer=optimizer, optimizer_params=params, learning_rate=0.01,
+                             epochs=3, l1=1e-4, l2=1e-3, random_state=0)  # fmt: skip
+    ours = clone(clf).fit(X, y)
+    assert ours._optimizer_kind == "skfit"
+    monkeypatch.setattr(_mlp_session, "update_rule", lambda config: None)  # Keras's optimizer
+    keras_optimizer = clone(clf).fit(X, y)
+    assert keras_optimizer._optimizer_kind == "keras"
+    np.testing.assert_allclose(ours.history_["loss"], keras_optimizer.history_["loss"], rtol=1e-4)
+    np.testing.assert_allclose(ours.predict_proba(X), keras_optimizer.predict_proba(X), atol=1e-4)
+
+
+def test_options_outside_the_update_rules_train_through_keras(small_digits):
+    X, y = small_digits
+    for optimizer, params in [("adamw", {}), ("rmsprop", {"clipnorm": 1.0}), ("sgd", {"weight_decay": 0.01})]:
+        clf = KerasMLPClassifier((8,), optimizer=optimizer, optimizer_params=params, epochs=2,
+                                 random_state=0).fit(X, y)  # fmt: skip
+        assert clf._optimizer_kind == "keras"

@@ -9,7 +9,6 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from skfit import KerasMLPClassifier, KerasMLPRegressor
-from skfit.keras import _engine
 
 
 X = np.random.RandomState(0).rand(40, 3)
@@ -19,7 +18,7 @@ y = np.arange(40) % 2
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"epochs": 0}, "'epochs' parameter.*range \\[1, 2147483647\\]. Got 0"),
+        ({"epochs": 0}, "'epochs' parameter.*range \\[1, 2147483647\\] or a str among \\{'auto'\\}. Got 0"),
         ({"batch_size": 0}, "'batch_size' parameter"),
         ({"dropout": 1.0}, "'dropout' parameter.*range \\[0.0, 1.0\\).*Got 1.0"),
         ({"dropout": -0.1}, "'dropout' parameter"),

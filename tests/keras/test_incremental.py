@@ -6,9 +6,9 @@ import scipy.sparse as sp
 from sklearn.base import clone
 
 from skfit import KerasClassifier, KerasMLPClassifier, KerasMLPRegressor
-from skfit.keras import _engine
 
 from ..test_common import dense_classifier
+from .test_engine import _count_traces
 
 
 def test_partial_fit_calls_learn_exactly_like_epochs_of_fit(small_digits):
@@ -48,11 +48,9 @@ def test_warm_start_with_early_stopping_remembers_the_best_epoch(small_digits):
 
 
 def test_no_retrace_across_partial_fit_calls(small_digits, monkeypatch):
-    traces = []
-    trace = _engine._Session._train_loop
-    monkeypatch.setattr(_engine._Session, "_train_loop", lambda s, *a, **k: traces.append(s) or trace(s, *a, **k))
+    traces = _count_traces(monkeypatch)
     X, y = small_digits
-    clf = KerasMLPClassifier((19,), random_state=0)
+    clf = KerasMLPClassifier((19,), activation="swish", random_state=0)  # a session of its own
     for start in range(0, 600, 100):
         clf.partial_fit(X[start : start + 100], y[start : start + 100], classes=np.arange(10))
     assert len(traces) == 1 and clf.n_epochs_ == 6

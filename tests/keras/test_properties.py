@@ -114,11 +114,16 @@ def labels(draw, n):
 
 
 def _predict_or_refuse(estimator, X, method="predict"):
-    """Predictions, or None when a diverged network refuses clearly (it warned at fit)."""
+    """Predictions, or None when the network refuses clearly: its weights diverged (it
+    warned at fit), or extreme inputs would make its outputs overflow."""
     try:
         return getattr(estimator, method)(X)
     except NonFiniteWeightsError as error:
         assert not np.isfinite(estimator.history_["loss"][-1])
+        _raised_clearly(error)
+        return None
+    except ValueError as error:
+        assert "non-finite outputs" in str(error)
         _raised_clearly(error)
         return None
 

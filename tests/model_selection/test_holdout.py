@@ -71,7 +71,9 @@ def test_no_copy_and_no_group_straddles_the_parts(
     # ... and sizes as near the targets as whole groups allow.
     sizes = np.array([len(p) for p in index_parts])
     if not stratified:
-        largest = np.bincount(components).max()
+        # Shuffled, whole groups move one at a time; in order (shuffle=False),
+        # keeping every part non-empty may push both cuts by a group each.
+        largest = np.bincount(components).max() * (1 if shuffle else 2)
         assert np.abs(sizes - expected).max() <= largest
 
 

@@ -1,0 +1,129 @@
+"""Keras's SGD, RMSprop and Adam update rules, written in plain TensorFlow ops.
+
+:class:`skfit.keras._mlp_session.MLPSession` updates its weights with these
+instead of a Keras optimizer: the arithmetic is Keras's own (the same
+formulas, in the same order, as ``keras.optimizers.SGD/RMSprop/Adam``'s
+``update_step``), but each rule keeps its state in variables of any shape,
+so one traced training loop serves networks of every width, and its few
+ops trace in a fraction of the time. A configuration these rules do not
+cover (another optimizer, gradient clipping, weight decay, EMA, gradient
+accumulation, loss scaling) makes :func:`update_rule` return None, and the
+estimator trains through a Keras optimizer instead.
+"""
+
+from ._tf import tf
+
+# Optimizer options that change apply_gradients beyond update_step, at their
+# "off" values: a configuration with any other value is left to Keras.
+_OFF = {
+    "weight_decay": None,
+    "clipnorm": None,
+    "global_clipnorm": None,
+    "clipvalue": None,
+    "use_ema": False,
+    "loss_scale_factor": None,
+    "gradient_accumulation_steps": None,
+}
+
+
+def update_rule(optimizer_config):
+    """The update rule for a serialized optimizer config, or None when Keras must do it.
+
+    Parameters
+    ----------
+    optimizer_config : dict
+        ``{"class_name": ..., "config": {...}}`` as from
+        :func:`keras.optimizers.serialize`.
+    """
+    name = optimizer_config.get("class_name")
+    config = optimizer_config.get("config", {})
+    if name not in _RULES or any(config.get(k, off) != off for k, off in _OFF.items()):
+        return None
+    return _RULES[name](config)
+
+
+class _Rule:
+    """An update rule: slot names per weight, and the update of one weight."""
+
+    slots = ()
+
+    def __init__(self, config):
+        self.config = config
+
+    @property
+    def key(self):
+        """Hashable identity: the hyper-parameters that enter the trace."""
+        return (type(self).__name__, *sorted((k, repr(v)) for k, v in self.config.items()))
+
+    def update(self, variable, gradient, slots, learning_rate, iterations):
+        raise NotImplementedError
+
+
+class _SGD(_Rule):
+    @property
+    def slots(self):
+        return ("momentum",) if self.config.get("momentum", 0.0) != 0 else ()
+
+    def update(self, variable, gradient, slots, learning_rate, iterations):
+        momentum = self.config.get("momentum", 0.0)
+        if not slots:
+            variable.assign_sub(gradient * learning_rate)
+            return
+        (m,) = slots
+        m.assign(m * momentum - gradient * learning_rate)
+        if self.config.get("nesterov", False):
+            variable.assign_add(m * momentum - gradient * learning_rate)
+        else:
+            variable.assign_add(m)
+
+
+class _RMSprop(_Rule):
+    @property
+    def slots(self):
+        return (
+            ("velocity",)
+            + (("momentum",) if self.config.get("momentum", 0.0) > 0 else ())
+            + (("average_gradient",) if self.config.get("centered", False) else ())
+        )
+
+    def update(self, variable, gradient, slots, learning_rate, iterations):
+        rho, epsilon = self.config.get("rho", 0.9), self.config.get("epsilon", 1e-7)
+        velocity, *others = slots
+        momentum = others.pop(0) if self.config.get("momentum", 0.0) > 0 else None
+        velocity.assign(rho * velocity + (1 - rho) * tf.square(gradient))
+        if self.config.get("centered", False):
+            (average,) = others
+            average.assign(rho * average + (1 - rho) * gradient)
+            denominator = velocity - tf.square(average) + epsilon
+        else:
+            denominator = velocity + epsilon
+        increment = learning_rate * gradient / tf.sqrt(denominator)
+        if momentum is not None:
+            momentum.assign(self.config["momentum"] * momentum + increment)
+            variable.assign_sub(momentum)
+        else:
+            variable.assign_sub(increment)
+
+
+class _Adam(_Rule):
+    @property
+    def slots(self):
+        return ("momentum", "velocity") + (("velocity_hat",) if self.config.get("amsgrad") else ())
+
+    def update(self, variable, gradient, slots, learning_rate, iterations):
+        beta_1, beta_2 = self.config.get("beta_1", 0.9), self.config.get("beta_2", 0.999)
+        epsilon = self.config.get("epsilon", 1e-7)
+        local_step = tf.cast(iterations + 1, tf.float32)
+        beta_1_power = tf.pow(tf.constant(beta_1, tf.float32), local_step)
+        beta_2_power = tf.pow(tf.constant(beta_2, tf.float32), local_step)
+        m, v, *hat = slots
+        alpha = learning_rate * tf.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+        m.assign_add((gradient - m) * (1 - beta_1))
+        v.assign_add((tf.square(gradient) - v) * (1 - beta_2))
+        if hat:
+            hat[0].assign(tf.maximum(hat[0], v))
+            v = hat[0]
+        variable.assign_sub(m * alpha / (tf.sqrt(v) + epsilon))
+
+
+_RULES = {"SGD": _SGD, "RMSprop": _RMSprop, "Adam": _Adam}
