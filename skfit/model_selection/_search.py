@@ -267,7 +267,7 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
             _check_training_classes(y, folds)
         rng = check_random_state(self.random_state)
         dummies = dict(_baselines(task, rng.randint(np.iinfo(np.int32).max)))
-        _check_scorer_applies(scorer, scoring_name, dummies, X, y, folds[0], task)
+        _check_scorer_applies(scorer, scoring_name, dummies, X, y, folds, task)
         _check_response_method(scorer, scoring_name, self.estimator, learner)
         estimator = self._seeded(rng)
 
