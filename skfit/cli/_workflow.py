@@ -12,12 +12,11 @@ import warnings
 from dataclasses import dataclass
 
 from sklearn.base import clone
-from sklearn.metrics import get_scorer
 
+from ..utils._progress import FitProgress
 from ._args import TUNE_FOLDS
 from ._errors import InputError
 from ._pipeline import VALIDATION_FRACTION, make_model, network_step
-from ._progress import ProgressBar, ProgressScorer
 from ._protocol import choose_protocol, inner_splitter
 from ._results import (
     DataSummary,
@@ -100,7 +99,6 @@ def _evaluate(table, protocol, model, options, narrate):
     from .. import compare_to_baseline
 
     network = type(network_step(model)).__name__
-    n_splits = len(protocol.folds)
     scoring = SCORING[table.task]
     evaluated = _search(model, protocol, table.task, options) if options.tune else model
     what = (f"FitThenRegularizeSearchCV(max_fits={options.max_fits}) tuning "
@@ -109,21 +107,21 @@ def _evaluate(table, protocol, model, options, narrate):
             f"epochs={options.epochs}) vs Dummy baselines"
             + (f" and {options.permutations} run(s) on shuffled labels"
                if options.permutations else "") + f", {scoring}")
-    bar = ProgressBar(n_splits * (1 + options.permutations) + 1 + options.tune)
-    scorer = ProgressScorer(get_scorer(scoring), scoring, bar, protocol.folds)
     tuning = None
     with _training_failures():
         report = compare_to_baseline(evaluated, table.X, table.y, cv=protocol.folds,
-                                     scoring=scorer, n_permutations=options.permutations,
-                                     groups=table.groups, random_state=options.seed)
-        if options.tune:
-            search = clone(evaluated).fit(table.X, table.y)
-            bar.advance("search on all rows")
-            tuning = narrate(Tuning(path=search.path_, splitter=repr(search.cv),
-                                    max_fits=options.max_fits, n_rows=len(table.y)))
-            model = clone(model).set_params(**search.best_params_)
-        diagnosis = _diagnose(table, protocol, model, report, bar)
-    bar.close()
+                                     scoring=scoring, n_permutations=options.permutations,
+                                     groups=table.groups, random_state=options.seed,
+                                     verbose=2)
+        with FitProgress(2, 1 + options.tune, "final fits") as progress:
+            if options.tune:
+                search = clone(evaluated).fit(table.X, table.y)
+                progress.fit_done("the search on all rows")
+                tuning = narrate(Tuning(path=search.path_, splitter=repr(search.cv),
+                                        max_fits=options.max_fits, n_rows=len(table.y)))
+                model = clone(model).set_params(**search.best_params_)
+            diagnosis = _diagnose(table, protocol, model, report)
+            progress.fit_done("the diagnosed fit")
     return report, tuning, diagnosis
 
 
@@ -155,13 +153,12 @@ class _training_failures:
                          "and the data's scale)") from error
 
 
-def _diagnose(table, protocol, model, report, bar):
+def _diagnose(table, protocol, model, report):
     """Fit once on the largest training part and read its loss curves."""
     from .. import diagnose
 
     number, (train, _) = max(enumerate(protocol.folds, start=1), key=lambda f: len(f[1][0]))
     fitted = clone(model).fit(table.X.iloc[train], table.y[train])
-    bar.advance("diagnosis fit")
     network = network_step(fitted)
     if table.task == "classification":
         key, baseline = "val_accuracy", float(report.baseline_scores[report.best_baseline].mean())

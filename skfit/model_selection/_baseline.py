@@ -5,6 +5,7 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.metrics import check_scoring, get_scorer_names
@@ -13,6 +14,7 @@ from sklearn.utils import check_random_state, indexable
 from sklearn.utils.multiclass import type_of_target
 
 from ..utils._estimators import estimator_kind, final_estimator
+from ..utils._progress import FitProgress
 from ..utils.fixes import (
     HasMethods,
     Interval,
@@ -55,6 +57,7 @@ _METRIC_HINT = {
         "groups": ["array-like", None],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
     },
     prefer_skip_nested_validation=False,
 )
@@ -69,6 +72,7 @@ def compare_to_baseline(
     groups=None,
     random_state=None,
     n_jobs=None,
+    verbose=0,
 ):
     """Compare an estimator with common-sense baselines on identical folds.
 
@@ -108,7 +112,12 @@ def compare_to_baseline(
         Seeds the random baselines (stratified, uniform) and the
         permutations. The splitter and the estimator keep their own.
     n_jobs : int, default=None
-        Number of jobs of each :func:`~sklearn.model_selection.cross_validate`.
+        Number of the model's fits run in parallel by joblib; None means 1.
+    verbose : int, default=0
+        0 shows nothing; 1 a progress bar of the model's fits (done / total,
+        elapsed, remaining; the Dummy baselines are not counted) on stderr
+        when it is a terminal, one line per fit elsewhere; 2 also names each
+        fit.
 
     Returns
     -------
@@ -174,22 +183,19 @@ def compare_to_baseline(
     _check_scorer_applies(scorer, scoring_name, baselines, X, y, folds, task)
     _check_response_method(scorer, scoring_name, estimator, learner)
     model_scorer = _FiniteScorer(scorer, type(learner).__name__)
-
-    def scores(est, target, scorer=model_scorer):
-        result = cross_validate(
-            est, X, target, cv=folds, scoring=scorer, n_jobs=n_jobs, error_score="raise"
-        )
-        return result["test_score"]
-
     baseline_scores = {
-        strategy: scores(dummy, y, scorer) for strategy, dummy in baselines.items()
+        strategy: _split_scores(dummy, X, y, folds, scorer) for strategy, dummy in baselines.items()
     }
-    model_scores = scores(estimator, y)
     y_values = np.asarray(y)
-    permutation_scores = np.array(
-        [scores(estimator, y_values[_permutation(groups, len(y_values), rng)])
-         for _ in range(n_permutations)]
-    ).reshape(n_permutations, len(folds))
+    targets = [y] + [y_values[_permutation(groups, len(y_values), rng)]
+                     for _ in range(n_permutations)]
+    with FitProgress(verbose, len(folds) * len(targets), "compare_to_baseline") as progress:
+        model_scores, *permutation_scores = (
+            _split_scores(estimator, X, target, folds, model_scorer, n_jobs, progress,
+                          "shuffled labels, " if number else "")
+            for number, target in enumerate(targets)
+        )
+    permutation_scores = np.array(permutation_scores).reshape(n_permutations, len(folds))
     return BaselineReport(
         model_name=type(learner).__name__,
         scoring=scoring_name,
@@ -326,6 +332,22 @@ def _check_permutable(y, groups):
         "compare the model with itself. Pass n_permutations=0, or groups of several rows "
         "with different targets."
     )
+
+
+def _split_scores(estimator, X, y, folds, scorer, n_jobs=None, progress=None, what=""):
+    """Test scores of ``estimator`` on each of ``folds``, fitted in parallel; each
+    finished fit is told to ``progress``."""
+    scores = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(cross_validate)(estimator, X, y, cv=[fold], scoring=scorer,
+                                error_score="raise")
+        for fold in folds
+    )
+    result = np.empty(len(folds))
+    for number, score in enumerate(scores):
+        result[number] = score["test_score"][0]
+        if progress is not None:
+            progress.fit_done(f"{what}split {number + 1}/{len(folds)}")
+    return result
 
 
 class _FiniteScorer:

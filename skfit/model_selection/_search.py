@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..diagnostics._diagnose import uniform_guess_loss
 from ..utils._docstrings import PARAMETERS
 from ..utils._estimators import estimator_kind, final_estimator, final_param_name
-from ..utils._progress import report_progress
+from ..utils._progress import FitProgress
 from ..utils.fixes import HasMethods, Interval, StrOptions, _fit_context
 from ..utils.validation import check_target
 from ._baseline import (
@@ -142,8 +142,10 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
     %(n_jobs)s
         The results equal a serial run's.
     verbose : int, default=0
-        1: a line per configuration (its move, score and diagnosis); 2: a
-        line per fit too.
+        1: a progress bar of the fits (done / ``max_fits``, elapsed,
+        remaining) on a terminal, one line per fit elsewhere, and a line per
+        configuration (its move, score and diagnosis), on stderr; 2: each
+        fit's split, score and time too.
 
     Attributes
     ----------
@@ -280,24 +282,26 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
         constant_loss = (uniform_guess_loss(learner, learner.get_params(),
                                             len(np.unique(np.asarray(y))))
                          if classifier else None)
-        evaluate = Evaluator(estimator, X, y, folds, scorer, knobs, constant_loss,
-                             self.n_jobs, self.verbose, self.max_fits, scoring_name)
-        report = functools.partial(baseline_report, model_name=knobs.model_name,
-                                   scoring=scoring_name, baselines=baselines,
-                                   train_sizes=train_sizes, test_sizes=test_sizes)
         rows_per_epoch = train_sizes.mean() * (1 - knobs.start["validation_fraction"])
-        candidates, lines, stop_reason = Procedure(
-            knobs, evaluate, n_evaluations, report, rows_per_epoch, scoring_name, constant_loss
-        ).run()
-
-        best = self._choose(candidates)
-        lines[5].append(f"#{best.index} has the best mean {scoring_name} "
-                        f"({best.mean_score:.4f}); refit on all {len(y)} rows.")
-        start = time.perf_counter()
-        self.best_estimator_ = clone(estimator).set_params(**best.params).fit(X, y)
-        self.refit_time_ = time.perf_counter() - start
-        report_progress(self.verbose, evaluate.n_fits + 1, self.max_fits,
-                        f"Refit: #{best.index} on all {len(y)} rows")
+        knobs = knobs.resolved(rows_per_epoch)
+        with FitProgress(self.verbose, self.max_fits, type(self).__name__) as progress:
+            evaluate = Evaluator(estimator, X, y, folds, scorer, knobs, constant_loss,
+                                 self.n_jobs, progress, scoring_name)
+            report = functools.partial(baseline_report, model_name=knobs.model_name,
+                                       scoring=scoring_name, baselines=baselines,
+                                       train_sizes=train_sizes, test_sizes=test_sizes)
+            candidates, lines, stop_reason = Procedure(
+                knobs, evaluate, n_evaluations, report, rows_per_epoch, scoring_name,
+                constant_loss
+            ).run()
+            best = self._choose(candidates)
+            lines[5].append(f"#{best.index} has the best mean {scoring_name} "
+                            f"({best.mean_score:.4f}); refit on all {len(y)} rows.")
+            progress.finding(f"Refit: #{best.index} on all {len(y)} rows")
+            start = time.perf_counter()
+            self.best_estimator_ = clone(estimator).set_params(**best.params).fit(X, y)
+            self.refit_time_ = time.perf_counter() - start
+            progress.fit_done(f"refit in {self.refit_time_:.1f} s")
         self.best_index_ = best.index
         self.best_params_ = dict(best.params)
         self.best_score_ = best.mean_score

@@ -12,7 +12,6 @@ from joblib import Parallel, delayed
 
 from ..diagnostics._curves import divergence
 from ..diagnostics._diagnose import diagnose
-from ..utils._progress import report_progress
 from ._fold_fit import fit_fold, mean_curve
 from ._search_path import STEPS, Candidate
 
@@ -34,14 +33,14 @@ class Evaluator:
     constant_loss : tuple of (float, str) or None
         The loss of a constant prediction, for the diagnosis of divergence.
     n_jobs : int or None
-    verbose : int
-    max_fits : int
+    progress : FitProgress
+        Told of each fit and each configuration's result.
     scoring : str, default="score"
         The metric's name, for the progress lines.
     """
 
-    def __init__(self, estimator, X, y, folds, scorer, knobs, constant_loss, n_jobs, verbose,
-                 max_fits, scoring="score"):
+    def __init__(self, estimator, X, y, folds, scorer, knobs, constant_loss, n_jobs, progress,
+                 scoring="score"):
         self.estimator = estimator
         self.X, self.y = X, y
         self.folds = folds
@@ -49,8 +48,7 @@ class Evaluator:
         self.knobs = knobs
         self.constant_loss = constant_loss
         self.n_jobs = n_jobs
-        self.verbose = verbose
-        self.max_fits = max_fits
+        self.progress = progress
         self.scoring = scoring
         self.n_fits = 0
         self.n_candidates = 0
@@ -68,17 +66,16 @@ class Evaluator:
             fits.append(fold_fit)
             self.n_fits += 1
             move = moves[(len(fits) - 1) // len(self.folds)]
-            report_progress(self.verbose, self.n_fits, self.max_fits,
-                            f"{STEPS[move.step]}: {move.move}, split "
-                            f"{(len(fits) - 1) % len(self.folds) + 1}/{len(self.folds)}: "
-                            f"{self.scoring} {fold_fit.score:.4g} in {fold_fit.fit_time:.1f} s",
-                            level=2)
+            self.progress.fit_done(
+                f"{STEPS[move.step]}: {move.move}, split "
+                f"{(len(fits) - 1) % len(self.folds) + 1}/{len(self.folds)}: "
+                f"{self.scoring} {fold_fit.score:.4g} in {fold_fit.fit_time:.1f} s"
+            )
         n = len(self.folds)
         candidates = [self._candidate(move, values, fits[i * n:(i + 1) * n])
                       for i, (move, values) in enumerate(zip(moves, params))]
         for candidate in candidates:
-            report_progress(self.verbose, self.n_fits, self.max_fits,
-                            f"{STEPS[candidate.step]}: {candidate.describe(self.scoring)}")
+            self.progress.finding(f"{STEPS[candidate.step]}: {candidate.describe(self.scoring)}")
         return candidates
 
     def _candidate(self, move, params, fits):

@@ -13,6 +13,7 @@ a model-building function that takes ``units`` (and ``n_layers``) instead
 gets the width (and depth) of that tuple.
 """
 
+import dataclasses
 import inspect
 import sys
 from dataclasses import dataclass
@@ -74,6 +75,18 @@ class Knobs:
             return False
         return self.depth_name is not None or self.names["hidden_layer_sizes"].endswith(
             "hidden_layer_sizes")
+
+    def resolved(self, n_train):
+        """These knobs with ``batch_size="auto"`` and ``epochs="auto"`` replaced by the
+        values the estimator's rule gives for ``n_train`` training rows, so that the
+        search can grow and divide them."""
+        from ..keras._base import resolve_batch_size, resolve_epochs
+
+        n_train = max(1, int(n_train))
+        start = dict(self.start)
+        start["batch_size"] = resolve_batch_size(start["batch_size"], n_train)
+        start["epochs"] = resolve_epochs(start["epochs"], n_train, start["batch_size"])
+        return dataclasses.replace(self, start=start)
 
     def params(self, config):
         """``set_params`` arguments for a configuration (knob -> value)."""

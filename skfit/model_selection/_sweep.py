@@ -19,6 +19,7 @@ from ..diagnostics._diagnose import diagnose
 from ..diagnostics._diagnosis import STATUSES as DIAGNOSIS_STATUSES
 from ..utils._docstrings import PARAMETERS
 from ..utils._estimators import estimator_kind, final_estimator, final_param_name
+from ..utils._progress import FitProgress
 from ..utils._results import Result
 from ..utils.fixes import HasMethods, StrOptions, validate_params
 from ._fold_fit import fit_fold, mean_curve
@@ -268,7 +269,7 @@ def _recommend_learning_rate(values, trains):
     return max(stable) if stable else None
 
 
-def _sweep(kind, estimator, X, y, param_name, values, cv, groups, scoring, n_jobs):
+def _sweep(kind, estimator, X, y, param_name, values, cv, groups, scoring, n_jobs, verbose):
     learner = final_estimator(estimator)
     target = final_param_name(estimator, param_name)  # a Pipeline's network's parameter
     params = estimator.get_params()
@@ -285,11 +286,16 @@ def _sweep(kind, estimator, X, y, param_name, values, cv, groups, scoring, n_job
     classifier = estimator_kind(estimator) == "classifier"  # also scikeras, whose tags are wrong
     folds = list(check_cv(cv, y, classifier=classifier).split(X, y, groups))
     scorer = check_scoring(estimator, scoring)
-    results = Parallel(n_jobs=n_jobs)(
-        delayed(fit_fold)(estimator, X, y, train, test, {target: value}, scorer)
-        for value in values
-        for train, test in folds
+    jobs = [(value, number) for value in values for number in range(len(folds))]
+    fits = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(fit_fold)(estimator, X, y, *folds[number], {target: value}, scorer)
+        for value, number in jobs
     )
+    results = []
+    with FitProgress(verbose, len(jobs), f"{kind}_sweep") as progress:
+        for (value, number), result in zip(jobs, fits):
+            results.append(result)
+            progress.fit_done(f"{param_name}={value!r}, split {number + 1}/{len(folds)}")
     histories = [
         [fold.history for fold in results[i * len(folds) : (i + 1) * len(folds)]]
         for i in range(len(values))
@@ -319,6 +325,7 @@ _COMMON_CONSTRAINTS = {
     "groups": ["array-like", None],
     "scoring": [StrOptions(set(get_scorer_names())), callable, None],
     "n_jobs": [Integral, None],
+    "verbose": ["verbose"],
 }
 
 
@@ -349,6 +356,7 @@ def capacity_sweep(
     groups=None,
     scoring=None,
     n_jobs=None,
+    verbose=0,
 ):
     """Fit each model size on the same folds and find where returns diminish.
 
@@ -373,6 +381,7 @@ def capacity_sweep(
     %(groups)s
     %(scoring)s
     %(n_jobs)s
+    %(verbose)s
 
     Returns
     -------
@@ -395,7 +404,9 @@ def capacity_sweep(
     >>> result.to_frame().shape
     (3, 8)
     """
-    return _sweep("capacity", estimator, X, y, param_name, values, cv, groups, scoring, n_jobs)
+    return _sweep(
+        "capacity", estimator, X, y, param_name, values, cv, groups, scoring, n_jobs, verbose
+    )
 
 
 @validate_params(_COMMON_CONSTRAINTS, prefer_skip_nested_validation=False)
@@ -411,6 +422,7 @@ def learning_rate_sweep(
     groups=None,
     scoring=None,
     n_jobs=None,
+    verbose=0,
 ):
     """Fit each learning rate on the same folds and keep the largest that trains.
 
@@ -435,6 +447,7 @@ def learning_rate_sweep(
     %(groups)s
     %(scoring)s
     %(n_jobs)s
+    %(verbose)s
 
     Returns
     -------
@@ -460,6 +473,7 @@ def learning_rate_sweep(
     if bad:
         raise ValueError(f"values must be learning rates > 0; got {bad}.")
     return _sweep(
-        "learning_rate", estimator, X, y, param_name, values, cv, groups, scoring, n_jobs
+        "learning_rate", estimator, X, y, param_name, values, cv, groups, scoring, n_jobs,
+        verbose,
     )
 

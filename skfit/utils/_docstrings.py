@@ -151,6 +151,10 @@ PARAMETERS = DocEntries(
         Group labels, passed to the splitter (e.g. ``GroupKFold``).""",
     n_jobs="""n_jobs : int, default=None
         Number of fits run in parallel by joblib; None means 1.""",
+    verbose="""verbose : int, default=0
+        0 shows nothing; 1 a progress bar of the fits (done / total, elapsed,
+        remaining) on stderr when it is a terminal, one line per fit
+        elsewhere; 2 also names each fit.""",
     random_state="""random_state : int, RandomState instance or None, default=None
         Seed of the randomness; the same seed gives the same result.""",
     ax="""ax : matplotlib Axes, default=None

@@ -1,7 +1,6 @@
 """The ``skfit`` command line, run as a subprocess on small generated CSV files."""
 
 import base64
-import io
 import json
 import re
 import shutil
@@ -10,12 +9,8 @@ import subprocess
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.dummy import DummyClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import get_scorer
 
 import skfit
-from skfit.cli._progress import ProgressBar, ProgressScorer
 
 from .conftest import FAST, run_cli
 
@@ -166,10 +161,12 @@ def test_numeric_csv_results(numeric):
 
 def test_progress_lines_count_every_fit(numeric):
     result, _, _ = numeric
-    progress = re.findall(r"fit (\d+)/(\d+) done", result.stderr)
-    total = 9 * 2 + 1  # model and one shuffled-label run on 9 splits, one diagnosis fit
+    progress = re.findall(r"compare_to_baseline: (\d+)/(\d+) fits \[", result.stderr)
+    total = 9 * 2  # model and one shuffled-label run on 9 splits
     assert [int(done) for done, _ in progress] == list(range(1, total + 1))
     assert {int(of) for _, of in progress} == {total}
+    assert "shuffled labels, split 9/9" in result.stderr
+    assert re.search(r"final fits: 1/1 fits \[.*\]: the diagnosed fit", result.stderr)
 
 
 def test_markdown_and_html_show_the_numbers_of_results_json(numeric):
@@ -285,52 +282,6 @@ def test_demo_drops_the_noise_channels(tmp_path):
     assert (tmp_path / "report.html").exists()
 
 
-# -- the progress bar, in process ------------------------------------------------
-class _Terminal(io.StringIO):
-    def isatty(self):
-        return True
-
-
-def test_progress_bar_redraws_in_place_on_a_terminal():
-    stream = _Terminal()
-    bar = ProgressBar(4, stream=stream, width=8)
-    bar.advance("model, split 1/4")
-    bar.advance("model, split 2/4")
-    bar.close()
-    text = stream.getvalue()
-    assert text.count("\r") == 3 and text.endswith("\n") and text.count("\n") == 1
-    assert "[--------] 0/4 fits" in text and "[####----] 2/4 fits" in text
-
-
-def test_progress_bar_prints_lines_elsewhere():
-    stream = io.StringIO()
-    bar = ProgressBar(2, stream=stream)
-    bar.advance("a")
-    bar.advance("b")
-    bar.close()
-    lines = stream.getvalue().splitlines()
-    assert [line.split(",")[0].strip() for line in lines] == ["fit 1/2 done (a)",
-                                                              "fit 2/2 done (b)"]
-
-
-def test_progress_scorer_counts_model_fits_only_and_names_the_split_by_its_rows():
-    X = pd.DataFrame({"x": np.arange(20.0)})
-    y = np.repeat([0, 1], 10)
-    folds = [(np.arange(10, 20), np.arange(10)), (np.arange(10), np.arange(10, 20))]
-    stream = io.StringIO()
-    scorer = ProgressScorer(get_scorer("accuracy"), "accuracy", ProgressBar(3, stream), folds)
-    model = LogisticRegression().fit(X, y)
-    dummy = DummyClassifier().fit(X, y)
-    # any order: the second split first, a baseline in between, then the first split
-    scores = [scorer(model, X.iloc[10:], y[10:]), scorer(dummy, X, y),
-              scorer(model, X.iloc[:10], y[:10])]
-    assert scores[1] == 0.5 and scores[0] == model.score(X.iloc[10:], y[10:])
-    assert repr(scorer) == "accuracy"
-    lines = stream.getvalue().splitlines()
-    assert [line.split(",")[0].strip() for line in lines] == ["fit 1/3 done (split 2/2)",
-                                                              "fit 2/3 done (split 1/2)"]
-
-
 # -- --tune: the fit-then-regularize search, nested ---------------------------------
 def test_without_tune_nothing_changes(numeric):
     result, out, results = numeric
@@ -361,8 +312,10 @@ def test_tune_runs_the_search_nested_and_reports_its_path(csv_dir, tmp_path_fact
     assert "1. Get training started" in markdown and "| knob | start | chosen |" in markdown
     assert (out / "search_path.png").stat().st_size > 0
     assert "Tuning (fit, then regularize) on all 300 rows" in result.stdout
-    progress = re.findall(r"fit (\d+)/(\d+) done", result.stderr)
-    assert int(progress[-1][0]) == int(progress[-1][1]) == 3 + 1 + 1  # searches, all rows, diagnosis
+    searches = re.findall(r"compare_to_baseline: (\d+)/(\d+) fits", result.stderr)
+    assert searches[-1] == ("3", "3")  # one search per outer split
+    assert re.findall(r"final fits: (\d+)/(\d+) fits", result.stderr) == [("1", "2"),
+                                                                          ("2", "2")]
 
 
 def test_demo_offers_tune():

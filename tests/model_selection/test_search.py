@@ -147,8 +147,13 @@ def test_max_fits_is_exact_and_folds_are_shared(digits, monkeypatch, capsys):
                                        verbose=2)
     search.fit(X, y)
     assert len(seen) + 1 == search.n_fits_ == 10  # 3 configurations x 3 folds + the refit
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 9 + 3 + 1 and lines[-1].startswith("[10/10 fits] Refit: #")
+    lines = capsys.readouterr().err.splitlines()  # not a terminal: plain lines
+    assert len(lines) == 9 + 3 + 2
+    assert lines[-2].startswith("FitThenRegularizeSearchCV: Refit: #")
+    assert lines[-1].startswith("FitThenRegularizeSearchCV: 10/10 fits [")
+    assert lines[-1].endswith("left]: refit in " + lines[-1].split("refit in ")[-1])
+    assert [line.split(" fits [")[0].split(": ")[-1] for line in lines if " fits [" in line] \
+        == [f"{n}/10" for n in range(1, 11)]
     assert sum("-> accuracy" in line for line in lines) == 3
     assert len(set(seen)) == 3
     sizes = sorted(len(train) for train in set(seen))
@@ -346,3 +351,15 @@ def test_odd_targets_fail_clearly_before_any_fit(y, scoring):
             assert not any(text in str(error) for text in DEPENDENCY_MESSAGES), error
             return
     pytest.fail("the search ended without fitting anything")
+
+
+def test_auto_epochs_and_batch_size_start_from_the_estimators_own_rule():
+    from skfit.keras._base import resolve_batch_size, resolve_epochs
+    from skfit.model_selection._search_knobs import find_knobs
+
+    knobs = find_knobs(make_pipeline(StandardScaler(), KerasMLPClassifier()))
+    assert knobs.start["batch_size"] == knobs.start["epochs"] == "auto"
+    start = knobs.resolved(270).start
+    assert start["batch_size"] == resolve_batch_size("auto", 270) == 68
+    assert start["epochs"] == resolve_epochs("auto", 270, 68) == 100
+    assert knobs.params(start)["kerasmlpclassifier__epochs"] == 100
