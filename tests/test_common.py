@@ -1,6 +1,9 @@
 """scikit-learn's estimator checks over every public skfit estimator."""
 
+import re
+
 import keras
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skfit import (
@@ -61,6 +64,15 @@ ESTIMATORS = [
 ]
 
 
-@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
+_CHECKS = parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
+
+
+def _stable_id(obj):
+    """scikit-learn's test id without the builder functions' addresses, so that every
+    process (pytest-xdist's workers) collects the same ids."""
+    return re.sub(r"at0x[0-9a-f]+", "", _CHECKS.kwargs["ids"](obj))
+
+
+@pytest.mark.parametrize(*_CHECKS.args, ids=_stable_id)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

@@ -1,5 +1,7 @@
 """Small generated CSV files for the command-line tests, and a runner for the CLI."""
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -19,6 +21,21 @@ def run_cli(*args, cwd=None):
         [sys.executable, "-m", "skfit.cli", *map(str, args)],
         capture_output=True, text=True, cwd=cwd, env=env, timeout=300,
     )
+
+
+def run_cli_in_process(*args, cwd=None):
+    """Run ``skfit.cli.main(ARGS)`` in this process, as the subprocess would; return a
+    CompletedProcess. For inputs refused before training: no interpreter to start."""
+    from skfit.cli import main
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd or os.getcwd()), contextlib.redirect_stdout(stdout), \
+            contextlib.redirect_stderr(stderr):
+        try:
+            status = main(list(map(str, args)))
+        except SystemExit as exit_:  # argparse's usage errors
+            status = exit_.code
+    return subprocess.CompletedProcess(args, status, stdout.getvalue(), stderr.getvalue())
 
 
 def numeric_frame(rng, n=N_ROWS):

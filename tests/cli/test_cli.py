@@ -12,7 +12,7 @@ import pytest
 
 import skfit
 
-from .conftest import FAST, run_cli
+from .conftest import FAST, run_cli, run_cli_in_process
 
 FIGURES = ("fold_scores.png", "loss_curves.png", "mutual_information.png")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -94,9 +94,14 @@ BAD_INPUTS = {
 }
 
 
+#: Run as a real ``python -m skfit.cli`` process; the others run ``main`` in this process.
+IN_A_SUBPROCESS = ("missing --target", "infinite value", "target named twice")
+
+
 @pytest.mark.parametrize("args, message", BAD_INPUTS.values(), ids=BAD_INPUTS)
-def test_bad_input_is_one_line_and_status_2(csv_dir, tmp_path, args, message):
-    result = run_cli("evaluate", *args, "--out", tmp_path / "report", cwd=csv_dir)
+def test_bad_input_is_one_line_and_status_2(csv_dir, tmp_path, args, message, request):
+    run = run_cli if request.node.callspec.id in IN_A_SUBPROCESS else run_cli_in_process
+    result = run("evaluate", *args, "--out", tmp_path / "report", cwd=csv_dir)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()

@@ -8,8 +8,6 @@ into one line on stderr. Progress lines (``fit k/n done``) may precede an
 error raised during training.
 """
 
-import contextlib
-import io
 import re
 import tempfile
 from pathlib import Path
@@ -17,9 +15,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skfit.cli import main
+from .conftest import run_cli_in_process
 
-PROGRESS = re.compile(r"^\s+fit \d+/\d+ done")
+PROGRESS = re.compile(r"^(compare_to_baseline|final fits): \d+/\d+ fits \[")
 ODD_CELLS = st.sampled_from(["", "NA", "nan", "x", "-3.5", "1e300", "inf", "-inf", "1,5",
                              '"q"', "\u00e9t\u00e9", "2024-01-31", "0x10", "True"])
 FILE_FAULTS = ["duplicate header", "duplicated target", "infinite", "huge", "empty file",
@@ -98,13 +96,8 @@ def cases(draw):
 
 
 def run(argv):
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        try:
-            status = main(argv)
-        except SystemExit as exit_:  # argparse's usage errors
-            status = exit_.code
-    return status, stdout.getvalue(), stderr.getvalue()
+    result = run_cli_in_process(*argv)
+    return result.returncode, result.stdout, result.stderr
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
