@@ -1,26 +1,37 @@
-"""RSS before and after many consecutive fits (issue 2's memory figure).
+"""Memory: RSS over many consecutive fits, and the peak of one fit on big data.
 
-Run: python benchmarks/bench_memory.py [n_fits]
+Run: python benchmarks/bench_memory.py [n_fits] [--rows 60000]
 
-Prints, for skfit's KerasMLPClassifier, skfit's KerasClassifier around a
+First table: for skfit's KerasMLPClassifier, skfit's KerasClassifier around a
 user builder function, and scikeras's KerasClassifier on the same builder
 (when scikeras is installed), the resident memory after a warm-up fit and
 after ``n_fits`` more fits, and the growth per fit.
+
+Second table: one fit on an MNIST-sized float32 array (``--rows`` x 784,
+ten classes; one hidden layer of 512, batch 128, one epoch, 10% held out
+for validation), in a fresh process per estimator: the peak RSS growth
+during the fit (sampled every 2 ms), against ``X.nbytes``. The target
+(issue 13): skfit holds at most one extra copy of X, i.e. a growth of at
+most about ``1 x X.nbytes`` plus the model and TensorFlow's own working
+memory.
 """
 
+import argparse
 import gc
-import resource
+import json
+import subprocess
 import sys
 
 import numpy as np
 from sklearn.datasets import load_digits
 
+from _rss import PeakRSS, rss_bytes
+
 from skfit import KerasClassifier, KerasMLPClassifier
 
 
 def rss_mb():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+    return rss_bytes() / 2**20
 
 
 def build(n_features_in, n_classes, units=32):
@@ -50,7 +61,7 @@ def measure(make, X, y, n_fits):
     return before, after
 
 
-def main(n_fits=100):
+def many_fits(n_fits):
     X, y = load_digits(return_X_y=True)
     X = (X / 16).astype(np.float32)
     candidates = {
@@ -71,5 +82,65 @@ def main(n_fits=100):
         print(f"{name:34s} {before:9.1f}MB {after:9.1f}MB {(after - before) / n_fits:7.3f}")
 
 
+def big_data(n_rows, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.random((n_rows, 784), dtype=np.float32)
+    y = rng.integers(0, 10, n_rows)
+    return X, y
+
+
+def big_estimator(name):
+    if name == "sklearn MLPClassifier":
+        from sklearn.neural_network import MLPClassifier
+
+        return MLPClassifier((512,), batch_size=128, max_iter=1, early_stopping=True,
+                             validation_fraction=0.1, n_iter_no_change=10**6, random_state=0)
+    return KerasMLPClassifier((512,), batch_size=128, epochs=1, validation_fraction=0.1,
+                              random_state=0)
+
+
+def measure_big(name, n_rows):
+    """In this process: the peak RSS growth of one fit of ``name`` on big data."""
+    import warnings
+
+    from threadpoolctl import threadpool_limits
+
+    import skfit.keras  # noqa: F401  (TensorFlow loads before the measurement)
+
+    warnings.simplefilter("ignore")
+    X, y = big_data(n_rows)
+    estimator = big_estimator(name)
+    gc.collect()
+    before = rss_bytes()
+    with threadpool_limits(1, user_api="blas"), PeakRSS() as peak:
+        estimator.fit(X, y)
+    return {"growth": peak.peak - before, "nbytes": X.nbytes}
+
+
+def one_big_fit(n_rows):
+    print(f"\nOne fit on {n_rows} x 784 float32 (X.nbytes = {n_rows * 784 * 4 / 2**20:.0f} MB), "
+          "a fresh process each")
+    print(f"{'estimator':34s} {'peak RSS growth':>16s} {'/ X.nbytes':>11s}")
+    for name in ("skfit KerasMLPClassifier", "sklearn MLPClassifier"):
+        run = subprocess.run([sys.executable, __file__, "--measure-big", name, "--rows",
+                              str(n_rows)], capture_output=True, text=True, check=True)
+        result = json.loads(run.stdout.strip().splitlines()[-1])
+        print(f"{name:34s} {result['growth'] / 2**20:13.0f} MB "
+              f"{result['growth'] / result['nbytes']:10.2f}x")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n_fits", type=int, nargs="?", default=100)
+    parser.add_argument("--rows", type=int, default=60_000)
+    parser.add_argument("--measure-big", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure_big:
+        print(json.dumps(measure_big(args.measure_big, args.rows)))
+        return
+    many_fits(args.n_fits)
+    one_big_fit(args.rows)
+
+
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100)
+    main()

@@ -24,12 +24,12 @@ import argparse
 import json
 import subprocess
 import sys
-import threading
 import time
 import warnings
 
 import numpy as np
 import scipy.sparse as sp
+from _rss import PeakRSS, rss_bytes
 
 HIDDEN, BATCH, LR = 64, 128, 1e-3
 
@@ -70,36 +70,6 @@ def estimator(name, epochs):
                               epochs=epochs, validation_fraction=0, random_state=0)  # fmt: skip
 
 
-class PeakRSS:
-    """Samples this process's resident memory in a thread; ``peak`` is the highest seen."""
-
-    def __init__(self, interval=0.002):
-        self.interval, self.peak, self._stop = interval, 0, threading.Event()
-
-    @staticmethod
-    def now():
-        import resource
-
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * resource.getpagesize()
-
-    def _run(self):
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.now())
-            time.sleep(self.interval)
-
-    def __enter__(self):
-        self.peak = self.now()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self.now())
-
-
 def measure(name, n_rows, n_features, density):
     """In this process: times and peak RSS growth of ``name``'s fits."""
     from threadpoolctl import threadpool_limits
@@ -111,7 +81,7 @@ def measure(name, n_rows, n_features, density):
     result = {}
     with threadpool_limits(1, user_api="blas"):
         for run in ("first", "second"):
-            before = PeakRSS.now()
+            before = rss_bytes()
             with PeakRSS() as peak:
                 start = time.perf_counter()
                 estimator(name, 1).fit(X, y)

@@ -4,10 +4,10 @@ Fit, then regularize: the chapter's procedure as a search
 
 "Your initial goal is to achieve a model that shows some generalization power
 and that is able to overfit. Once you have such a model, you'll focus on
-refining generalization by fighting overfitting." :class:`skfit.
-FitThenRegularizeSearchCV` takes those steps by itself, reading the curves of
-each configuration it tries on folds shared by every configuration and by
-the Dummy baselines: it gets training started, checks that the model beats
+refining generalization by fighting overfitting."
+:class:`~skfit.model_selection.FitThenRegularizeSearchCV` takes those steps by
+itself, reading the curves of each configuration it tries on folds shared by
+every configuration and by the Dummy baselines: it gets training started, checks that the model beats
 the baselines, grows epochs and capacity until the validation loss turns up,
 then tries early stopping, a smaller size, L2, dropout and L1 from the model
 that overfits, and keeps what scores best.
