@@ -319,6 +319,7 @@ class KerasMLPClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasMLPBase):
         **_KerasMLPBase._parameter_constraints,
         **ClassifierTaskMixin._parameter_constraints,
     }
+
     @property
     def _output_activation(self):
         return "sigmoid" if self._multilabel else "softmax"
