@@ -6,6 +6,7 @@ import numpy as np
 
 from ..utils._docstrings import PARAMETERS
 from ..utils._estimators import final_estimator
+from ..utils._results import axes_or_new
 from ._curves import greater_is_better
 from ._history import check_history
 
@@ -81,10 +82,7 @@ class LossCurveDisplay:
             ``self``, with ``ax_``, ``figure_``, ``lines_`` and
             ``best_markers_`` set.
         """
-        if ax is None:
-            import matplotlib.pyplot as plt
-
-            _, ax = plt.subplots()
+        ax = axes_or_new(ax)
         several = len(self.histories) > 1
         marked = _marked_metric(self.metrics)
         self.lines_, self.best_markers_ = {}, {}

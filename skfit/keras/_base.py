@@ -196,7 +196,9 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         _warn_if_optimizer_rate_differs(self.optimizer, self.learning_rate)
         check_optimizer_params(self.optimizer, self.optimizer_params)
         config = optimizer_config(self.optimizer, self.optimizer_params)
-        build_optimizer(config, self.optimizer_params)  # a clear error now, not in training
+        if self.optimizer_params or not isinstance(self.optimizer, str):
+            # a clear error now, not in training (a named optimizer alone always builds)
+            build_optimizer(config, self.optimizer_params)
         return config
 
     def _validate_training_data(self, X, y, sample_weight, *, reset):

@@ -34,6 +34,9 @@ from ._tf import keras, tf
 
 _MAX_SESSIONS = 16
 
+#: Rows of a sparse X densified at a time (prediction, validation on Keras's path).
+SPARSE_BLOCK_ROWS = 4096
+
 
 @dataclass(frozen=True)
 class LoopSettings:
@@ -311,8 +314,6 @@ class TrainingLoop:
         return history, n_epochs, best_epoch, best, finite
 
 
-
-
 class KerasModelSession(TrainingLoop):
     """The loop for any Keras model: the model's call, its losses, a Keras optimizer."""
 
@@ -557,9 +558,6 @@ class CompiledPredictor:
         In ``model.weights`` order.
     """
 
-    # Rows per call for sparse input, densified a block at a time.
-    _BLOCK_ROWS = 4096
-
     def __init__(self, session_factory, weights):
         self._session_factory = session_factory
         self._weights = weights
@@ -573,7 +571,7 @@ class CompiledPredictor:
             self._tensors = [tf.cast(w, spec.dtype) for w, spec in zip(self._weights, specs)]
             self._function = function
         if hasattr(x, "toarray"):
-            blocks = [x[i : i + self._BLOCK_ROWS].toarray() for i in range(0, x.shape[0], self._BLOCK_ROWS)]
+            blocks = [x[i : i + SPARSE_BLOCK_ROWS].toarray() for i in range(0, x.shape[0], SPARSE_BLOCK_ROWS)]
             return np.concatenate([self._dense(b) for b in blocks]) if blocks else self._dense(x.toarray())
         return self._dense(x)
 

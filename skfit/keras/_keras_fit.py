@@ -16,11 +16,8 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
-from ._engine import TrainResult, seed_dropout
+from ._engine import SPARSE_BLOCK_ROWS, TrainResult, seed_dropout
 from ._tf import held_back_stderr, keras
-
-# Validation rows of a sparse X densified at a time.
-_SPARSE_BLOCK_ROWS = 4096
 
 
 def fit_with_keras(model, optimizer, objective, data, settings, start, *, callbacks, verbose,
@@ -55,7 +52,7 @@ def fit_with_keras(model, optimizer, objective, data, settings, start, *, callba
     batches = ShuffledBatches(*data.part(data.train), settings.batch_size, seed)
     validation = None
     if data.has_validation:
-        block = min(len(data.val), _SPARSE_BLOCK_ROWS) if data.is_sparse else len(data.val)
+        block = min(len(data.val), SPARSE_BLOCK_ROWS) if data.is_sparse else len(data.val)
         validation = ShuffledBatches(*data.part(data.val), block, None)
     with held_back_stderr():
         history = model.fit(

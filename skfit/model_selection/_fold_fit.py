@@ -13,13 +13,14 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from joblib import Parallel, delayed
 from sklearn.base import clone
 
-from ..diagnostics._curves import training_failure
+from ..diagnostics._curves import finite, training_failure
 from ..diagnostics._history import check_history
 from ..utils.fixes import _safe_indexing
 
-__all__ = ["FoldFit", "fit_fold", "mean_curve"]
+__all__ = ["FoldFit", "fit_fold", "fit_on_folds", "mean_curve"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,29 @@ def fit_fold(estimator, X, y, train, test, params, scorer):
     return FoldFit(history, score, fit_time, time.perf_counter() - start)
 
 
+def fit_on_folds(estimator, X, y, folds, param_sets, scorer, n_jobs, on_fit):
+    """:func:`fit_fold` for every one of ``param_sets`` on every one of ``folds``.
+
+    The fits run in parallel with joblib (``n_jobs``); ``on_fit(i, k, fold_fit)``
+    is called as each ends, in order (parameter set ``i``, fold ``k``), so that
+    progress shows while they run.
+
+    Returns
+    -------
+    fits : list of list of FoldFit
+        One list per parameter set, one FoldFit per fold.
+    """
+    jobs = [(i, k) for i in range(len(param_sets)) for k in range(len(folds))]
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(fit_fold)(estimator, X, y, *folds[k], param_sets[i], scorer) for i, k in jobs
+    )
+    fits = [[] for _ in param_sets]
+    for (i, k), fold_fit in zip(jobs, results):
+        fits[i].append(fold_fit)
+        on_fit(i, k, fold_fit)
+    return fits
+
+
 def mean_curve(curves):
     """Mean over folds, epoch by epoch; folds that stopped early drop out.
 
@@ -74,4 +98,4 @@ def mean_curve(curves):
         row[: len(curve)] = curve
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN epoch gives NaN
-        return np.nanmean(np.where(np.isfinite(padded), padded, np.nan), axis=0)
+        return np.nanmean(finite(padded), axis=0)

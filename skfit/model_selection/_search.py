@@ -34,7 +34,7 @@ from ._baseline import (
 from ._search_evaluate import Evaluator
 from ._search_knobs import find_knobs
 from ._search_path import SearchPath, baseline_report
-from ._search_procedure import MIN_EVALUATIONS, Procedure
+from ._search_procedure import MIN_EVALUATIONS, Procedure, best_candidate
 
 __all__ = ["FitThenRegularizeSearchCV"]
 
@@ -349,16 +349,14 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     @staticmethod
     def _choose(candidates):
-        scored = [c for c in candidates if math.isfinite(c.mean_score)]
-        if not scored:
+        if not any(math.isfinite(c.mean_score) for c in candidates):
             warnings.warn(
                 "Every configuration failed to train (no finite score on every split); "
                 "best_estimator_ is the starting configuration. See path_ for the curves.",
                 UserWarning,
                 stacklevel=3,
             )
-            return candidates[0]
-        return max(scored, key=lambda c: (c.mean_score, -c.index))
+        return best_candidate(candidates)
 
     # -- delegation to the refitted estimator ----------------------------------
     predict = _delegated("predict", "Predict with the refitted best estimator.",

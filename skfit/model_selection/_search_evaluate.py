@@ -8,11 +8,10 @@ returns :class:`~._search_path.Candidate` objects.
 """
 
 import numpy as np
-from joblib import Parallel, delayed
 
 from ..diagnostics._curves import divergence
 from ..diagnostics._diagnose import diagnose
-from ._fold_fit import fit_fold, mean_curve
+from ._fold_fit import fit_on_folds, mean_curve
 from ._search_path import STEPS, Candidate
 
 __all__ = ["Evaluator"]
@@ -56,24 +55,18 @@ class Evaluator:
     def __call__(self, moves):
         """Cross-validate each move's configuration; return their candidates."""
         params = [self.knobs.params(move.config) for move in moves]
-        jobs = (
-            delayed(fit_fold)(self.estimator, self.X, self.y, train, test, values, self.scorer)
-            for values in params
-            for train, test in self.folds
-        )
-        fits = []
-        for fold_fit in Parallel(n_jobs=self.n_jobs, return_as="generator")(jobs):
-            fits.append(fold_fit)
+
+        def on_fit(i, k, fold_fit):
             self.n_fits += 1
-            move = moves[(len(fits) - 1) // len(self.folds)]
             self.progress.fit_done(
-                f"{STEPS[move.step]}: {move.move}, split "
-                f"{(len(fits) - 1) % len(self.folds) + 1}/{len(self.folds)}: "
+                f"{STEPS[moves[i].step]}: {moves[i].move}, split {k + 1}/{len(self.folds)}: "
                 f"{self.scoring} {fold_fit.score:.4g} in {fold_fit.fit_time:.1f} s"
             )
-        n = len(self.folds)
-        candidates = [self._candidate(move, values, fits[i * n:(i + 1) * n])
-                      for i, (move, values) in enumerate(zip(moves, params))]
+
+        fits = fit_on_folds(self.estimator, self.X, self.y, self.folds, params, self.scorer,
+                            self.n_jobs, on_fit)
+        candidates = [self._candidate(move, values, move_fits)
+                      for move, values, move_fits in zip(moves, params, fits)]
         for candidate in candidates:
             self.progress.finding(f"{STEPS[candidate.step]}: {candidate.describe(self.scoring)}")
         return candidates

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..utils._docstrings import PARAMETERS
-from ..utils._results import Result
+from ..utils._results import Result, axes_or_new
 from ._baseline_report import BaselineReport
 from ._search_knobs import KNOBS
 
@@ -296,7 +296,6 @@ class SearchPath(Result):
         import matplotlib
 
         from ..diagnostics._display import LossCurveDisplay
-        from ..utils._results import axes_or_new
 
         shown = [c for c in self.candidates
                  if c.status != "not_training" and np.isfinite(c.history.get(

@@ -449,11 +449,16 @@ class Procedure:
 
     # -- choosing --------------------------------------------------------------
     def _best(self, among=None):
-        pool = self.candidates if among is None else among
-        scored = [c for c in pool if math.isfinite(c.mean_score)]
-        if not scored:
-            return pool[0]
-        return max(scored, key=lambda c: (c.mean_score, -c.index))
+        return best_candidate(self.candidates if among is None else among)
+
+
+def best_candidate(candidates):
+    """The candidate with the best finite mean score (the earliest on a tie); the first
+    candidate when none has a finite score."""
+    scored = [c for c in candidates if math.isfinite(c.mean_score)]
+    if not scored:
+        return candidates[0]
+    return max(scored, key=lambda c: (c.mean_score, -c.index))
 
 
 def _key(config):

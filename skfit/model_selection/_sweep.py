@@ -9,7 +9,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils import indexable
@@ -22,7 +21,7 @@ from ..utils._estimators import estimator_kind, final_estimator, final_param_nam
 from ..utils._progress import FitProgress
 from ..utils._results import Result
 from ..utils.fixes import HasMethods, StrOptions, validate_params
-from ._fold_fit import fit_fold, mean_curve
+from ._fold_fit import fit_on_folds, mean_curve
 
 __all__ = ["capacity_sweep", "learning_rate_sweep", "SweepResult"]
 
@@ -286,21 +285,14 @@ def _sweep(kind, estimator, X, y, param_name, values, cv, groups, scoring, n_job
     classifier = estimator_kind(estimator) == "classifier"  # also scikeras, whose tags are wrong
     folds = list(check_cv(cv, y, classifier=classifier).split(X, y, groups))
     scorer = check_scoring(estimator, scoring)
-    jobs = [(value, number) for value in values for number in range(len(folds))]
-    fits = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(fit_fold)(estimator, X, y, *folds[number], {target: value}, scorer)
-        for value, number in jobs
-    )
-    results = []
-    with FitProgress(verbose, len(jobs), f"{kind}_sweep") as progress:
-        for (value, number), result in zip(jobs, fits):
-            results.append(result)
-            progress.fit_done(f"{param_name}={value!r}, split {number + 1}/{len(folds)}")
-    histories = [
-        [fold.history for fold in results[i * len(folds) : (i + 1) * len(folds)]]
-        for i in range(len(values))
-    ]
-    scores = np.array([fold.score for fold in results], dtype=float).reshape(len(values), -1)
+    with FitProgress(verbose, len(values) * len(folds), f"{kind}_sweep") as progress:
+        fits = fit_on_folds(
+            estimator, X, y, folds, [{target: value} for value in values], scorer, n_jobs,
+            lambda i, k, _: progress.fit_done(
+                f"{param_name}={values[i]!r}, split {k + 1}/{len(folds)}"),
+        )
+    histories = [[fold.history for fold in value_fits] for value_fits in fits]
+    scores = np.array([[fold.score for fold in value_fits] for value_fits in fits], dtype=float)
     result = SweepResult(kind, param_name, values, histories, scores, None)
     if kind == "capacity" and not any("val_loss" in h for row in histories for h in row):
         raise ValueError(

@@ -21,7 +21,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skfit import KerasClassifier, KerasMLPClassifier, KerasMLPRegressor
 from skfit.model_selection import FitThenRegularizeSearchCV, SearchPath
-from skfit.model_selection import _search_evaluate
+from skfit.model_selection import _fold_fit
 from skfit.model_selection._search_knobs import find_knobs
 from skfit.utils.fixes import InvalidParameterError
 
@@ -57,7 +57,7 @@ def no_fits(monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("a network was fitted despite bad input")
 
-    monkeypatch.setattr(_search_evaluate, "fit_fold", fail)
+    monkeypatch.setattr(_fold_fit, "fit_fold", fail)
 
 
 @pytest.fixture(autouse=True)
@@ -135,13 +135,13 @@ def test_max_fits_is_exact_and_folds_are_shared(digits, monkeypatch, capsys):
     each fit, each configuration and the refit."""
     X, y = digits
     seen = []
-    fit_fold = _search_evaluate.fit_fold
+    fit_fold = _fold_fit.fit_fold
 
     def counting(estimator, X, y, train, test, params, scorer):
         seen.append(tuple(train))
         return fit_fold(estimator, X, y, train, test, params, scorer)
 
-    monkeypatch.setattr(_search_evaluate, "fit_fold", counting)
+    monkeypatch.setattr(_fold_fit, "fit_fold", counting)
     cv = KFold(3, shuffle=True)  # no random_state: each split() call draws new folds
     search = FitThenRegularizeSearchCV(small_mlp(), cv=cv, max_fits=10, random_state=0,
                                        verbose=2)
@@ -340,7 +340,7 @@ def test_odd_targets_fail_clearly_before_any_fit(y, scoring):
 
     search = FitThenRegularizeSearchCV(small_mlp(), cv=2, max_fits=7, scoring=scoring)
     with pytest.MonkeyPatch.context() as patch, warnings.catch_warnings():
-        patch.setattr(_search_evaluate, "fit_fold", reached)
+        patch.setattr(_fold_fit, "fit_fold", reached)
         warnings.simplefilter("ignore")  # e.g. a class too small for stratified folds
         try:
             search.fit(X, y)
