@@ -11,7 +11,7 @@ import numpy as np
 from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.metrics import get_scorer_names
-from sklearn.model_selection import check_cv, cross_validate
+from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state, indexable
 from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
@@ -30,6 +30,7 @@ from ._baseline import (
     _check_training_classes,
     _infer_task,
     _resolve_scorer,
+    _split_scores,
 )
 from ._search_evaluate import Evaluator
 from ._search_knobs import find_knobs
@@ -276,7 +277,7 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
         train_sizes = np.array([len(train) for train, _ in folds])
         test_sizes = np.array([len(test) for _, test in folds])
         baselines = {
-            strategy: cross_validate(dummy, X, y, cv=folds, scoring=scorer)["test_score"]
+            strategy: _split_scores(dummy, X, y, folds, scorer)
             for strategy, dummy in dummies.items()
         }
         constant_loss = (uniform_guess_loss(learner, learner.get_params(),
