@@ -186,8 +186,14 @@ def compare_to_baseline(
     baseline_scores = {
         strategy: _split_scores(dummy, X, y, folds, scorer) for strategy, dummy in baselines.items()
     }
+
+    def check_scorable(target):  # what was checked of y, for each shuffle of it
+        if task == "classification":
+            _check_training_classes(target, folds)
+        _check_scorer_applies(scorer, scoring_name, baselines, X, target, folds, task)
+
     y_values = np.asarray(y)
-    targets = [y] + [y_values[_permutation(groups, len(y_values), rng)]
+    targets = [y] + [_shuffled_target(y_values, groups, rng, check_scorable)
                      for _ in range(n_permutations)]
     with FitProgress(verbose, len(folds) * len(targets), "compare_to_baseline") as progress:
         model_scores, *permutation_scores = (
@@ -387,6 +393,28 @@ def _baselines(task, seed):
             yield strategy, DummyClassifier(strategy=strategy, random_state=seed)
         else:
             yield strategy, DummyRegressor(strategy=strategy)
+
+
+_MAX_SHUFFLES = 100
+
+
+def _shuffled_target(y, groups, rng, check_scorable):
+    """``y`` shuffled (within groups) so that every split can be fitted and scored, as
+    the real ``y`` was checked to be: a shuffle that leaves a training part with one
+    class, or a test part with a class its training part lacks (for a probability
+    metric), is drawn again, up to ``_MAX_SHUFFLES`` times."""
+    for _ in range(_MAX_SHUFFLES):
+        shuffled = y[_permutation(groups, len(y), rng)]
+        try:
+            check_scorable(shuffled)
+        except ValueError as error:
+            problem = error
+            continue
+        return shuffled
+    raise ValueError(
+        f"{problem} This held for each of {_MAX_SHUFFLES} shuffles of y drawn for the "
+        "permutation test: use fewer folds, or n_permutations=0."
+    )
 
 
 def _permutation(groups, n_samples, rng):

@@ -613,3 +613,16 @@ def test_a_model_that_refuses_to_predict_passes_its_own_error_on():
     X, y = np.random.RandomState(0).normal(size=(40, 3)), np.arange(40.0)
     with pytest.raises(RuntimeError, match="weights are not finite"):
         compare_to_baseline(Refuses(), X, y, cv=2)
+
+
+@pytest.mark.parametrize("scoring", ["roc_auc", "neg_log_loss"])
+def test_shuffles_that_no_split_could_score_are_drawn_again(scoring):
+    # Two rows of "b" in twelve, on two stratified folds: most shuffles put both in one
+    # test part, leaving its training part without "b" (found by hypothesis).
+    y = np.array(["a"] * 5 + ["b"] + ["a"] * 3 + ["b"] + ["a"] * 2)
+    X = np.random.RandomState(0).normal(size=(len(y), 3))
+    report = compare_to_baseline(GaussianNB(), X, y, cv=2, scoring=scoring,
+                                 n_permutations=5, random_state=0)
+    assert report.permutation_scores.shape == (5, 2)
+    assert np.isfinite(report.permutation_scores).all()
+
