@@ -261,11 +261,13 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         return architecture
 
     def _start_state(self, architecture, seed, continuing, has_validation):
+        regularization = getattr(architecture, "regularization", {})
         if not continuing:
             return _engine.StartState(
                 weights=architecture.initial_weights(),
                 learning_rate=self.learning_rate,
                 seed=seed,
+                regularization=regularization,
             )
         monitor, best = self._best_so_far
         return _engine.StartState(
@@ -276,6 +278,7 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
             optimizer_kind=self._optimizer_kind,
             epochs_done=self.n_epochs_,
             best=best if monitor == _monitor(has_validation) else math.inf,
+            regularization=regularization,
         )
 
     def _uses_keras_fit(self):

@@ -70,6 +70,10 @@ class StartState:
         Epochs already run (a warm start continues the per-epoch shuffles).
     best : float
         Lowest monitored loss so far (early stopping compares against it).
+    regularization : dict
+        Strengths of the network's regularizers that are data of the traced
+        loop rather than part of it (skfit's MLP: ``dropout``, ``l1``,
+        ``l2``), so that networks differing only in them share one trace.
     """
 
     weights: list
@@ -79,6 +83,7 @@ class StartState:
     optimizer_kind: str = None
     epochs_done: int = 0
     best: float = math.inf
+    regularization: dict = field(default_factory=dict)
 
 
 @dataclass

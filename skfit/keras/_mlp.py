@@ -142,9 +142,15 @@ class MLPArchitecture:
 
     @property
     def shape_free_key(self):
-        """Identity of the network up to its widths and input width (one trace each)."""
+        """Identity of the network up to its widths, input width and regularization
+        strengths (one trace each): its depth, activations and which regularizers it has."""
         return (len(self.hidden_layer_sizes), self.activation, self.output_activation,
-                self.dropout, self.l1, self.l2)  # fmt: skip
+                bool(self.dropout), bool(self.l1), bool(self.l2))  # fmt: skip
+
+    @property
+    def regularization(self):
+        """The strengths the shape-free loop takes as data."""
+        return {"dropout": self.dropout, "l1": self.l1, "l2": self.l2}
 
     def session(self, optimizer_config, objective, has_validation, sparse_input):
         """``(key, factory)`` of the training session: skfit's own shape-free MLP loop

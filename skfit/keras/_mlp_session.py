@@ -47,8 +47,10 @@ class MLPSession(TrainingLoop):
         self.dropout_seed = tf.Variable(0, dtype=tf.int32, trainable=False)
         self._activation = keras.activations.get(architecture.activation)
         self._output_activation = keras.activations.get(architecture.output_activation)
-        self._dropout = architecture.dropout
-        self._l1, self._l2 = architecture.l1, architecture.l2
+        # Which regularizers exist is part of the trace; their strengths are data.
+        self._regularizers = regularizers_in(architecture)
+        self.regularization = {name: tf.Variable(0.0, dtype=tf.float32, trainable=False)
+                               for name in self._regularizers}
         self._trace_train_function()
 
     def _target_spec(self):
@@ -66,6 +68,8 @@ class MLPSession(TrainingLoop):
             variable.assign(value)
         self.learning_rate.assign(start.learning_rate)
         self.dropout_seed.assign(start.seed)
+        for name, variable in self.regularization.items():
+            variable.assign(start.regularization[name])
 
     def _forward(self, x, training):
         n_layers = len(self.weights) // 2
@@ -75,20 +79,21 @@ class MLPSession(TrainingLoop):
             if i == n_layers - 1:
                 return self._output_activation(product + bias)
             x = self._activation(product + bias)
-            if training and self._dropout:
+            if training and "dropout" in self.regularization:
                 seed = tf.stack([self.dropout_seed, tf.cast(self.iterations, tf.int32) * n_layers + i])
-                x = tf.nn.experimental.stateless_dropout(x, self._dropout, seed)
+                x = tf.nn.experimental.stateless_dropout(x, tf.identity(self.regularization["dropout"]), seed)
         raise AssertionError("an MLP has at least its output layer")  # pragma: no cover
 
     def _penalty(self):
-        if not (self._l1 or self._l2):
+        l1, l2 = self.regularization.get("l1"), self.regularization.get("l2")
+        if l1 is None and l2 is None:
             return 0.0
         penalty = 0.0
         for kernel in self.weights[::2]:
-            if self._l1:
-                penalty += self._l1 * tf.reduce_sum(tf.abs(kernel))
-            if self._l2:
-                penalty += self._l2 * tf.reduce_sum(tf.square(kernel))
+            if l1 is not None:
+                penalty += tf.identity(l1) * tf.reduce_sum(tf.abs(kernel))
+            if l2 is not None:
+                penalty += tf.identity(l2) * tf.reduce_sum(tf.square(kernel))
         return penalty
 
     def _apply(self, gradients):
@@ -102,6 +107,11 @@ def _variable(rank, trainable=False):
     """A float32 variable whose shape (of ``rank`` dimensions) each fit sets."""
     return tf.Variable(np.zeros((0,) * rank, np.float32), shape=tf.TensorShape([None] * rank),
                        trainable=trainable)  # fmt: skip
+
+
+def regularizers_in(architecture):
+    """The regularizers the network uses (``dropout``, ``l1``, ``l2``), in that order."""
+    return tuple(name for name in ("dropout", "l1", "l2") if getattr(architecture, name))
 
 
 def mlp_session(architecture, optimizer_config, objective, has_validation, sparse_input):

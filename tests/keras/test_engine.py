@@ -19,7 +19,9 @@ def _session_of(estimator):
 
 
 def _count_traces(monkeypatch):
-    """The sessions whose training loop is traced from now on, in order."""
+    """The sessions whose training loop is traced from now on, in order (from an empty
+    session cache: sessions traced by earlier tests do not count)."""
+    monkeypatch.setattr(_engine, "SESSIONS", _engine._SessionCache(_engine._MAX_SESSIONS))
     traces = []
     trace = _engine.TrainingLoop._train_loop
 
@@ -175,6 +177,23 @@ def test_one_trace_per_depth_for_every_width_and_feature_count(small_digits, mon
     for n_features in (10, 33, 64):  # a selector keeping a different number of columns per fold
         KerasMLPClassifier((7, 7), activation="tanh", epochs=2, random_state=0).fit(X[:, :n_features], y)
     assert len(traces) == 1
+
+
+def test_one_trace_for_every_strength_of_a_regularizer(small_digits, monkeypatch):
+    """Dropout, L1 and L2 strengths are data of the trace: a grid over them traces once per
+    set of regularizers used, and each strength still acts as its own network's."""
+    X, y = small_digits
+    traces = _count_traces(monkeypatch)
+    fits = {}
+    for dropout, l2 in [(0.1, 1e-4), (0.5, 1e-1), (0.3, 1e-2)]:
+        clf = KerasMLPClassifier((16,), dropout=dropout, l2=l2, epochs=3, random_state=0)
+        fits[dropout, l2] = clf.fit(X, y)
+    assert len(traces) == 1
+    # the strengths are not mixed up between fits: a fresh session computes the same
+    monkeypatch.setattr(_engine, "SESSIONS", _engine._SessionCache(_engine._MAX_SESSIONS))
+    alone = clone(fits[0.5, 1e-1]).fit(X, y)
+    np.testing.assert_allclose(alone.history_["loss"], fits[0.5, 1e-1].history_["loss"], rtol=1e-6)
+    assert fits[0.5, 1e-1].history_["loss"][0] > fits[0.1, 1e-4].history_["loss"][0]
 
 
 @pytest.mark.parametrize(
