@@ -270,14 +270,21 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
                 regularization=regularization,
             )
         monitor, best = self._best_so_far
+        # A fit that ran out of epochs goes on from its last epoch (the one its
+        # optimizer state belongs to), still holding its best epoch for early
+        # stopping to restore; one that early stopping ended, from that best.
+        go_on = self._stop != "early_stopping" and monitor == _monitor(has_validation)
+        resume = go_on and self._last_weights is not None
         return _engine.StartState(
-            weights=self._weights,
+            weights=self._last_weights if resume else self._weights,
             learning_rate=self.learning_rate,
             seed=seed + self.n_epochs_,
             optimizer_values=self._optimizer_values,
             optimizer_kind=self._optimizer_kind,
             epochs_done=self.n_epochs_,
             best=best if monitor == _monitor(has_validation) else math.inf,
+            best_weights=self._weights if resume else None,
+            wait=self._wait if go_on else 0,
             regularization=regularization,
         )
 
@@ -334,6 +341,8 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         self._optimizer = optimizer
         self._objective = objective
         self._weights = result.weights
+        self._last_weights = result.last_weights
+        self._wait, self._stop = result.wait, result.stop
         self._optimizer_values = result.optimizer_values
         self._optimizer_kind = result.optimizer_kind
         self._best_so_far = (_monitor(has_validation), result.best)

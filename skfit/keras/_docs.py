@@ -64,7 +64,10 @@ KERAS_ENTRIES = DocEntries(
         When True, ``fit`` on a fitted estimator continues from its weights
         and optimizer state for ``epochs`` more epochs (same classes and
         features required) and ``history_`` grows; see also
-        ``partial_fit``.""",
+        ``partial_fit``. With early stopping, a fit that ran out of epochs
+        goes on from its last epoch, its best epoch and patience carried
+        over (several such fits equal one longer fit); a fit that early
+        stopping ended goes on from the restored best epoch.""",
     class_weight="""class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn (finite and
         >= 0; not for a multilabel ``y``).""",

@@ -70,6 +70,12 @@ class StartState:
         Epochs already run (a warm start continues the per-epoch shuffles).
     best : float
         Lowest monitored loss so far (early stopping compares against it).
+    best_weights : list of ndarray or None
+        The weights of that best epoch, which early stopping restores unless
+        a later epoch beats it; None: the starting ``weights``.
+    wait : int
+        Epochs run since the best one (early stopping's patience counts on
+        from it).
     regularization : dict
         Strengths of the network's regularizers that are data of the traced
         loop rather than part of it (skfit's MLP: ``dropout``, ``l1``,
@@ -83,6 +89,8 @@ class StartState:
     optimizer_kind: str = None
     epochs_done: int = 0
     best: float = math.inf
+    best_weights: list = None
+    wait: int = 0
     regularization: dict = field(default_factory=dict)
 
 
@@ -90,8 +98,13 @@ class StartState:
 class TrainResult:
     """What a training run leaves: weights, per-epoch history, epoch counts.
 
-    ``stop`` says why training ended: ``"epochs"``, ``"early_stopping"`` or
-    ``"non_finite"`` (the training loss became NaN or infinite).
+    ``weights`` are the ones to predict with: with early stopping, those of
+    the best epoch (restored); ``last_weights`` those of the last epoch,
+    which the optimizer state goes with (a continued run starts from them),
+    or None when they are ``weights``. ``wait`` counts the epochs run since
+    the best one. ``stop`` says why training ended: ``"epochs"``,
+    ``"early_stopping"`` or ``"non_finite"`` (the training loss became NaN
+    or infinite).
     """
 
     weights: list
@@ -102,6 +115,8 @@ class TrainResult:
     optimizer_values: list = field(default=None, repr=False)
     optimizer_kind: str = None
     stop: str = "epochs"
+    last_weights: list = field(default=None, repr=False)
+    wait: int = 0
 
 
 class TrainingLoop:
@@ -191,6 +206,7 @@ class TrainingLoop:
             tf.TensorSpec((2,), tf.int32, name="shuffle_seed"),
             tf.TensorSpec((), tf.int32, name="epochs_done"),
             tf.TensorSpec((), tf.float32, name="best"),
+            tf.TensorSpec((), tf.int32, name="wait"),
         ]
         # Traced here and called as a concrete function: calling the
         # tf.function would count every session's first trace as a retrace of
@@ -271,7 +287,7 @@ class TrainingLoop:
 
     def _train_loop(
         self, features, y, sample_weight, train_rows, val_rows,
-        epochs, batch_size, early_stopping, patience, shuffle_seed, epochs_done, best,
+        epochs, batch_size, early_stopping, patience, shuffle_seed, epochs_done, best, wait,
         listening,
     ):  # fmt: skip
         names = self.history_names
@@ -303,20 +319,16 @@ class TrainingLoop:
                 tuple(record.write(epoch, value) for record, value in zip(records, values)),
             )
 
-        for best_weight, weight in zip(self._best, self.weights):
-            best_weight.assign(weight)
         records = tuple(tf.TensorArray(tf.float32, size=epochs) for _ in names)
-        n_epochs, finite, best, best_epoch, _, records = tf.while_loop(
+        n_epochs, finite, best, best_epoch, wait, records = tf.while_loop(
             go_on,
             run_epoch,
-            (tf.constant(0), tf.constant(True), best, tf.constant(0), tf.constant(0), records),
+            (tf.constant(0), tf.constant(True), best, tf.constant(0), wait, records),
         )
-        # Early stopping restores the best weights seen, which for a warm
-        # start may be the ones it started from (best_epoch 0); when no epoch
-        # ever had a finite loss, there is nothing better to restore.
-        self._copy_where(early_stopping & tf.math.is_finite(best), self._best, self.weights)
+        # The weights of the last epoch stay in ``weights``, those of the best
+        # in ``_best``: :func:`train` picks the ones to keep.
         history = {name: record.stack()[:n_epochs] for name, record in zip(names, records)}
-        return history, n_epochs, best_epoch, best, finite
+        return history, n_epochs, best_epoch, best, finite, wait
 
 
 class KerasModelSession(TrainingLoop):
@@ -510,6 +522,8 @@ def train(session, data, settings, start, listener=None):
     features = as_tensor(data.x)
     with session.lock:
         session.reset(start)
+        for best_weight, value in zip(session._best, start.best_weights or start.weights):
+            best_weight.assign(value)
         session.listener = listener
         function = session.train_function if listener is None else session.listening_train_function
         try:
@@ -526,11 +540,17 @@ def train(session, data, settings, start, listener=None):
                 np.array([settings.shuffle_seed, 0], dtype=np.int32),
                 np.int32(start.epochs_done),
                 np.float32(start.best),
+                np.int32(start.wait),
             )
         finally:
             session.listener = None
-        history, n_epochs, best_epoch, best, finite = outputs
-        weights = [w.numpy() for w in session.weights]
+        history, n_epochs, best_epoch, best, finite, wait = outputs
+        last_weights = [w.numpy() for w in session.weights]
+        # Early stopping restores the best weights seen, which for a warm
+        # start may be those it started with (best_epoch 0); when no epoch
+        # ever had a finite loss, there is nothing better to restore.
+        restore = settings.early_stopping and math.isfinite(float(best)) and int(wait) > 0
+        weights = [w.numpy() for w in session._best] if restore else last_weights
         optimizer_values = [v.numpy() for v in session.optimizer_variables]
     n_epochs, best_epoch = int(n_epochs), int(best_epoch)
     if not bool(finite):
@@ -548,6 +568,8 @@ def train(session, data, settings, start, listener=None):
         optimizer_values=optimizer_values,
         optimizer_kind=session.kind,
         stop=stop,
+        last_weights=last_weights if restore else None,
+        wait=int(wait),
     )
 
 

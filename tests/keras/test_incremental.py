@@ -47,6 +47,27 @@ def test_warm_start_with_early_stopping_remembers_the_best_epoch(small_digits):
     assert clf.history_["val_loss"][clf.best_epoch_ - 1] == min(clf.history_["val_loss"])
 
 
+@pytest.mark.parametrize("chunks", [(3,) * 10, (1,) * 30])
+def test_chunks_of_early_stopped_training_equal_one_fit(small_digits, chunks):
+    """A fit that runs out of epochs is continued from its last epoch, its best epoch and
+    patience carried over: fits of a few epochs each, with early stopping, equal one fit of
+    their sum (same curves, same stop, same restored weights)."""
+    X, y = small_digits
+    params = dict(hidden_layer_sizes=(32,), early_stopping=True, patience=4, learning_rate=3e-2,
+                  optimizer="adam", random_state=0)
+    whole = KerasMLPClassifier(epochs=sum(chunks), **params).fit(X, y)
+    assert whole.n_epochs_ < sum(chunks) and whole.best_epoch_ < whole.n_epochs_  # it stopped
+    chunked = KerasMLPClassifier(warm_start=True, **params)
+    for epochs in chunks:
+        done = getattr(chunked, "n_epochs_", 0)
+        if chunked.set_params(epochs=epochs).fit(X, y).n_epochs_ < done + epochs:
+            break  # early stopping ended it
+    assert chunked.n_epochs_ == whole.n_epochs_ and chunked.best_epoch_ == whole.best_epoch_
+    np.testing.assert_allclose(chunked.history_["val_loss"], whole.history_["val_loss"],
+                               rtol=1e-5)
+    np.testing.assert_allclose(chunked.predict_proba(X), whole.predict_proba(X), atol=1e-5)
+
+
 def test_no_retrace_across_partial_fit_calls(small_digits, monkeypatch):
     traces = _count_traces(monkeypatch)
     X, y = small_digits
