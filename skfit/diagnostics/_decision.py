@@ -40,6 +40,7 @@ class Verdict:
     best_epoch: int | None = None
     overfit_epoch: int | None = None
     gap: dict = dataclasses.field(default_factory=dict)
+    still_falling: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,7 +149,7 @@ def _read_validation(curves, settings, restored, evidence):
     if noisy > NOISY and ("unreadable", {}) not in advice:
         advice.append(("noisy", {}))
     return Verdict(status, evidence + lines, advice, best_epoch=best + 1,
-                   overfit_epoch=overfit_epoch, gap=gap)
+                   overfit_epoch=overfit_epoch, gap=gap, still_falling=curve.falling)
 
 
 def _missing_epochs_evidence(raw_val):
@@ -177,6 +178,7 @@ class _ValidationCurve:
     smoothed: np.ndarray
     best: int
     confidence: float
+    falling: bool = False  # set by read(): still falling at the last epoch
 
     def read(self, overfit_margin, plateau_tolerance, restored):
         """Return status, overfit epoch (1-based), evidence and advice items."""
@@ -197,7 +199,7 @@ class _ValidationCurve:
         smoothed = self.smoothed[~np.isnan(self.smoothed)]
         tail = max(2, len(smoothed) // 4)
         recent = relative_decrease(float(smoothed[-tail]), float(smoothed[-1]))
-        falling = not turned_up and recent > plateau_tolerance
+        falling = self.falling = not turned_up and recent > plateau_tolerance
         if falling:
             lines.append(f"still falling: {percent(-recent)} over the last {tail} epochs")
 

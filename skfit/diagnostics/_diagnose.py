@@ -189,6 +189,7 @@ def diagnose(
         history=curves,
         baseline=baseline,
         model_name=type(learner).__name__ if hasattr(learner, "fit") else None,
+        still_falling=verdict.still_falling,
     )
 
 

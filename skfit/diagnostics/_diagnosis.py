@@ -61,6 +61,10 @@ class Diagnosis(Result):
         given to :func:`diagnose`.
     model_name : str or None, default=None
         Class name of the diagnosed model (the final step's, for a Pipeline).
+    still_falling : bool, default=False
+        Whether the smoothed validation loss was still falling over the last
+        quarter of the epochs (by more than the plateau tolerance) without
+        having turned up: more epochs would lower it further.
 
     Attributes
     ----------
@@ -95,6 +99,7 @@ n_epochs=6)
     history: dict = None
     baseline: dict | None = None
     model_name: str | None = None
+    still_falling: bool = False
 
     STATUSES = STATUSES
     _summary_table = False  # to_frame() holds every epoch: too long to print with the verdict
@@ -157,6 +162,7 @@ n_epochs=6)
             "advice": self.advice,
             "baseline": self.baseline,
             "model_name": self.model_name,
+            "still_falling": self.still_falling,
             "history": self.history or {},
         }
 

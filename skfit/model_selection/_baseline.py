@@ -1,6 +1,7 @@
 """Common-sense baselines and significance tests on identical folds."""
 
 import warnings
+from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
@@ -159,41 +160,15 @@ def compare_to_baseline(
     >>> report.p_value < 1e-4
     True
     """
-    X, y, groups = indexable(X, check_target(y), groups)
-    learner = final_estimator(estimator)  # a Pipeline's model names the report
-    task, reason = _infer_task(estimator, learner, y)
-    scorer, scoring_name = _resolve_scorer(estimator, scoring, task, reason)
-    splitter = check_cv(cv, y, classifier=task == "classification")
-    folds = list(splitter.split(X, y, groups))
-    if len(folds) < 2:
-        warnings.warn(
-            f"cv={cv!r} gives a single train/test split: there is no spread across "
-            "splits to test, so p_value is NaN. Use K-fold (e.g. cv=5) or a repeated "
-            "splitter for a significance test.",
-            UserWarning,
-            stacklevel=3,  # the caller of the validate_params wrapper
-        )
-    rng = check_random_state(random_state)
-    dummy_seed = rng.randint(np.iinfo(np.int32).max)
-    baselines = dict(_baselines(task, dummy_seed))
-    if task == "classification":
-        _check_training_classes(y, folds)
+    setup = prepare_paired(estimator, X, y, cv=cv, scoring=scoring, groups=groups,
+                           rng=check_random_state(random_state), stacklevel=4)
+    X, y, groups, folds, rng = setup.X, setup.y, setup.groups, setup.folds, setup.rng
     if n_permutations and groups is not None:
         _check_permutable(y, groups)
-    _check_scorer_applies(scorer, scoring_name, baselines, X, y, folds, task)
-    _check_response_method(scorer, scoring_name, estimator, learner)
-    model_scorer = _FiniteScorer(scorer, type(learner).__name__)
-    baseline_scores = {
-        strategy: _split_scores(dummy, X, y, folds, scorer) for strategy, dummy in baselines.items()
-    }
-
-    def check_scorable(target):  # what was checked of y, for each shuffle of it
-        if task == "classification":
-            _check_training_classes(target, folds)
-        _check_scorer_applies(scorer, scoring_name, baselines, X, target, folds, task)
+    model_scorer = _FiniteScorer(setup.scorer, setup.model_name)
 
     y_values = np.asarray(y)
-    targets = [y] + [_shuffled_target(y_values, groups, rng, check_scorable)
+    targets = [y] + [_shuffled_target(y_values, groups, rng, setup.check_scorable)
                      for _ in range(n_permutations)]
     with FitProgress(verbose, len(folds) * len(targets), "compare_to_baseline") as progress:
         model_scores, *permutation_scores = (
@@ -202,15 +177,109 @@ def compare_to_baseline(
             for number, target in enumerate(targets)
         )
     permutation_scores = np.array(permutation_scores).reshape(n_permutations, len(folds))
-    return BaselineReport(
-        model_name=type(learner).__name__,
-        scoring=scoring_name,
-        model_scores=model_scores,
-        baseline_scores=baseline_scores,
-        permutation_scores=permutation_scores,
-        train_sizes=np.array([len(train) for train, _ in folds]),
-        test_sizes=np.array([len(test) for _, test in folds]),
-    )
+    return setup.report(model_scores, permutation_scores)
+
+
+@dataclass(frozen=True)
+class PairedSetup:
+    """What :func:`compare_to_baseline` and the fit-then-regularize search prepare alike,
+    before any fit: the target and task, the scorer, the folds drawn once, and the Dummy
+    baselines scored on them, so that every later score is paired with theirs.
+
+    Made by :func:`prepare_paired`, which checks everything that can be checked
+    first (a clear error before any fit).
+
+    Attributes
+    ----------
+    X, y, groups : indexable
+    model_name : str
+        Class name of the model (a Pipeline's last step).
+    task : {"classification", "regression"}
+    scorer : callable
+    scoring : str
+        The metric's name.
+    folds : list of (train, test)
+    baseline_scores : dict of str to ndarray of shape (n_splits,)
+        Test scores of each Dummy strategy on each split.
+    rng : RandomState
+        The random state the Dummy seed was drawn from (for what comes next).
+    """
+
+    X: object
+    y: object
+    groups: object
+    model_name: str
+    task: str
+    scorer: object
+    scoring: str
+    folds: list
+    baselines: dict
+    baseline_scores: dict
+    rng: object
+
+    @property
+    def train_sizes(self):
+        return np.array([len(train) for train, _ in self.folds])
+
+    @property
+    def test_sizes(self):
+        return np.array([len(test) for _, test in self.folds])
+
+    def check_scorable(self, target):
+        """What was checked of ``y``, for another target on the same folds (a shuffle)."""
+        if self.task == "classification":
+            _check_training_classes(target, self.folds)
+        _check_scorer_applies(self.scorer, self.scoring, self.baselines, self.X, target,
+                              self.folds, self.task)
+
+    def report(self, model_scores, permutation_scores=None):
+        """The :class:`BaselineReport` of the model's split scores against the baselines'."""
+        if permutation_scores is None:
+            permutation_scores = np.empty((0, len(self.folds)))
+        return BaselineReport(
+            model_name=self.model_name, scoring=self.scoring,
+            model_scores=np.asarray(model_scores, dtype=float),
+            baseline_scores=self.baseline_scores, permutation_scores=permutation_scores,
+            train_sizes=self.train_sizes, test_sizes=self.test_sizes,
+        )
+
+
+def prepare_paired(estimator, X, y, *, cv, scoring, groups, rng, stacklevel=3):
+    """Check the input and draw the folds; score the Dummy baselines on them.
+
+    Raises a clear error, before any fit of the model, for a target no
+    model can learn, a metric that does not fit the task or the target, a
+    training part with a single class, or a model without the method the
+    metric calls. ``rng`` (a RandomState) seeds the random baselines.
+
+    Returns
+    -------
+    setup : PairedSetup
+    """
+    X, y, groups = indexable(X, check_target(y), groups)
+    learner = final_estimator(estimator)  # a Pipeline's model names the report
+    task, reason = _infer_task(estimator, learner, y)
+    scorer, scoring_name = _resolve_scorer(estimator, scoring, task, reason)
+    folds = list(check_cv(cv, y, classifier=task == "classification").split(X, y, groups))
+    if len(folds) < 2:
+        warnings.warn(
+            f"cv={cv!r} gives a single train/test split: there is no spread across "
+            "splits to test, so p_value is NaN. Use K-fold (e.g. cv=5) or a repeated "
+            "splitter for a significance test.",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+    baselines = dict(_baselines(task, rng.randint(np.iinfo(np.int32).max)))
+    if task == "classification":
+        _check_training_classes(y, folds)
+    first, *others = baselines
+    scores = {first: _check_scorer_applies(scorer, scoring_name, baselines, X, y, folds, task)}
+    _check_response_method(scorer, scoring_name, estimator, learner)
+    scores.update({strategy: _split_scores(baselines[strategy], X, y, folds, scorer)
+                   for strategy in others})
+    return PairedSetup(X=X, y=y, groups=groups, model_name=type(learner).__name__, task=task,
+                       scorer=scorer, scoring=scoring_name, folds=folds, baselines=baselines,
+                       baseline_scores=scores, rng=rng)
 
 
 def _infer_task(estimator, learner, y):
@@ -279,17 +348,19 @@ def _check_training_classes(y, folds):
 
 
 def _check_scorer_applies(scorer, name, baselines, X, y, folds, task):
-    """Score a constant baseline on every split: a metric that cannot apply to this
-    target (roc_auc on three classes, f1 with the binary average on a multiclass
-    target, log loss on a split whose training part lacks a class its test part
-    holds) fails here, before the model is fit."""
+    """Score a constant baseline on every split and return its scores: a metric that
+    cannot apply to this target (roc_auc on three classes, f1 with the binary average
+    on a multiclass target, log loss on a split whose training part lacks a class its
+    test part holds) fails here, before the model is fit."""
     dummy = next(iter(baselines.values()))
+    scores = np.empty(len(folds))
     for number, (train, test) in enumerate(folds, start=1):
         fitted = clone(dummy).fit(_safe_indexing(X, train), _safe_indexing(y, train))
         try:
-            scorer(fitted, _safe_indexing(X, test), _safe_indexing(y, test))
+            scores[number - 1] = scorer(fitted, _safe_indexing(X, test), _safe_indexing(y, test))
         except (ValueError, TypeError) as exc:
             raise ValueError(_unscorable_message(name, y, task, number, train, test, exc)) from None
+    return scores
 
 
 def _unscorable_message(name, y, task, number, train, test, exc):

@@ -2,6 +2,7 @@
 
 import dataclasses
 import difflib
+import functools
 import math
 import warnings
 from collections import Counter
@@ -111,18 +112,18 @@ class SweepResult(Result):
     def rule(self):
         return _RULES[self.kind]
 
-    @property
+    @functools.cached_property
     def min_val_loss(self):
         return np.array([[_min_val_loss(h) for h in row] for row in self.histories])
 
-    @property
+    @functools.cached_property
     def trains(self):
         return np.array(
             [[training_failure(np.asarray(h["loss"], float)) is None for h in row]
              for row in self.histories]
         )
 
-    @property
+    @functools.cached_property
     def statuses(self):
         return [[_status(h) for h in row] for row in self.histories]
 
