@@ -33,6 +33,7 @@ __all__ = ["diagnose"]
         "overfit_margin": [Interval(Real, 0, None, closed="neither")],
         "plateau_tolerance": [Interval(Real, 0, None, closed="left")],
         "confidence": [Interval(Real, 0, 1, closed="neither")],
+        "restored_epoch": [Interval(Integral, 1, None, closed="left"), None],
     },
     prefer_skip_nested_validation=True,
 )
@@ -48,6 +49,7 @@ def diagnose(
     overfit_margin=0.1,
     plateau_tolerance=0.02,
     confidence=0.99,
+    restored_epoch=None,
 ):
     """Diagnose a fit from its training and validation curves.
 
@@ -129,6 +131,12 @@ def diagnose(
         validation loss after its minimum; the rise is significant when the
         whole interval lies above zero. On simulated flat curves with noise
         up to 10% per epoch, 0.99 calls about 1% of them overfitting.
+    restored_epoch : int, default=None
+        For a history given as a dict or a Keras ``History``: the 1-based
+        epoch whose weights early stopping restored (Keras's
+        ``EarlyStopping(restore_best_weights=True)``), so that a run that
+        stopped at the right point reads ``"good_fit"``. An estimator says
+        it itself (its ``early_stopping`` and ``best_epoch_``).
 
     Returns
     -------
@@ -173,7 +181,7 @@ def diagnose(
     settings = Settings(baseline_score, score, baseline_margin, smoothing,
                         min_relative_decrease, overfit_margin, plateau_tolerance, confidence)
     verdict = decide(curves, settings, constant_loss=constant_loss,
-                     restored=_restored_epoch(learner, len(curves["loss"])))
+                     restored=restored_epoch or _restored_epoch(learner, len(curves["loss"])))
     baseline = None
     if baseline_score is not None:
         key = score or ("val_accuracy" if "val_accuracy" in curves else "val_loss")

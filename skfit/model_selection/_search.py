@@ -1,18 +1,20 @@
 """FitThenRegularizeSearchCV: the chapter's procedure as a scikit-learn search."""
 
+import copy
+import dataclasses
 import functools
 import math
 import time
 import warnings
 from copy import deepcopy
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.metrics import get_scorer_names
-from sklearn.model_selection import check_cv
-from sklearn.utils import check_random_state, indexable
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.utils import check_random_state
 from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
@@ -22,22 +24,17 @@ from ..utils._docstrings import PARAMETERS
 from ..utils._estimators import estimator_kind, final_estimator, final_param_name
 from ..utils._progress import FitProgress
 from ..utils.fixes import HasMethods, Interval, StrOptions, _fit_context
-from ..utils.validation import check_target
-from ._baseline import (
-    _baselines,
-    _check_response_method,
-    _check_scorer_applies,
-    _check_training_classes,
-    _infer_task,
-    _resolve_scorer,
-    _split_scores,
-)
+from ._baseline import prepare_paired
 from ._search_evaluate import Evaluator
 from ._search_knobs import find_knobs
-from ._search_path import SearchPath, baseline_report
-from ._search_procedure import MIN_EVALUATIONS, Procedure, best_candidate
+from ._search_path import SearchPath
+from ._search_procedure import MIN_EVALUATIONS, Procedure, _all_scores
+from ._search_race import Budget, Pace
 
 __all__ = ["FitThenRegularizeSearchCV"]
+
+#: Cross-validations of the default budget: those of a RandomizedSearchCV of 20 candidates.
+DEFAULT_EVALUATIONS = 20
 
 
 def _search_estimator_has(attribute):
@@ -84,27 +81,38 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
     next step the practice prescribes, on folds drawn once and shared by
     every configuration and by the Dummy baselines:
 
-    1. **Get training started**: when :func:`~skfit.diagnostics.diagnose`
-       says ``not_training`` (or a classifier's training loss stays above a
-       uniform guess's), sweep the learning rate a decade apart (lower
-       after a divergence, both ways after a stall), then once more with
-       4 times bigger batches.
+    1. **Get training started, at the right step size**: the start, then
+       (when it trains) the learning rate 3 and 10 times larger and 3 times
+       smaller, and batches 4 times smaller; the next steps take the
+       smallest learning rate within the folds' noise of the best score.
+       When nothing trains (:func:`~skfit.diagnostics.diagnose` says
+       ``not_training``, or a classifier stays no better than a uniform
+       guess on its own rows), learning rates a decade apart, then with 4
+       times bigger batches.
     2. **Beat the baseline**: once the model has had its capacity (after
        step 3), the best configuration must beat the Dummy baselines on the
        same splits (one-sided corrected t-test); otherwise the search stops
        and says so, since regularizing cannot help (the inputs may not
        carry the information, or the architecture does not suit the data).
-    3. **Reach overfitting**: while the validation loss does not turn up
-       (or barely does), train longer (when it is still falling at the last
-       epoch) or grow the network, width then depth (when it is flat).
-    4. **Regularize**: from the model that overfits, stop at its best
-       epoch, use early stopping (with room for more epochs: regularization
-       delays the turn), a smaller size, L2, dropout, L1; then
-       refine the best of these (stronger, weaker, a larger model with the
-       same regularization, combined) while the cross-validated score
-       improves.
-    5. **Refit** the configuration with the best mean cross-validated
-       score on all the data.
+    3. **Reach overfitting, and past it**: train longer while the
+       validation loss is still falling when the room ends (the same fits
+       continued, not new ones), and grow the network (4 times wider, one
+       layer deeper) while a larger one scores better by more than the
+       folds' noise.
+    4. **Regularize**: dropout, L2 and L1 at two strengths, a smaller
+       network and a larger regularized one; then the best refined
+       (stronger, weaker, combined, larger) while the budget lasts.
+    5. **Choose with the noise in view, and refit**: the three best are
+       cross-validated again on a second draw of the splits, and the best
+       mean over both draws is refit on all the data.
+
+    Every fit trains with early stopping (patience a tenth of its room, at
+    least 10 epochs): its curve still shows where the validation loss
+    turns up, its score is that of its best epoch, and a configuration's
+    ``epochs`` is the room its fits used. Configurations run in rounds of
+    epochs that continue one another; between rounds, one that is behind
+    on every split by more than one standard error, and would not catch up
+    at its pace, is stopped (successive halving on the shared splits).
 
     The path taken (every configuration, its curves, its diagnosis and the
     reason for each move) is kept in ``path_``; ``print(search.path_)``
@@ -131,11 +139,21 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
         means ``"accuracy"`` for classification and ``"r2"`` for
         regression. A metric that does not fit the task raises a ValueError
         before anything is fit.
-    max_fits : int, default=100
-        Most fits to run, every split of every configuration and the final
-        refit included (the Dummy baselines, which cost nothing, are not
-        counted). It must allow three cross-validations and the refit:
-        ``3 * n_splits + 1``. The search may stop earlier.
+    max_fits : int, default=None
+        Most fits to run: each configuration on each split counts once
+        (however many rounds of epochs it runs), the finalists' second draw
+        and the final refit included (the Dummy baselines, which cost
+        nothing, are not counted). None: ``20 * n_splits + 1``, the fits of a
+        ``RandomizedSearchCV`` of 20 candidates with its refit. It must allow
+        three cross-validations and the refit: ``3 * n_splits + 1``. The
+        search may stop earlier.
+    max_time : float, default=None
+        Seconds the whole ``fit`` may take, the refit included: a round of
+        epochs that would not end in time is shortened or not started, and
+        the refit's predicted time is held back from the start (the first
+        round of the start configuration always runs). None: no limit.
+        With a time limit, how far the search gets depends on the
+        machine's speed, so the same seed may take another path.
     %(random_state)s
         It seeds the Dummy baselines and, when the estimator has no
         ``random_state`` of its own, the networks: every configuration
@@ -155,15 +173,18 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
     best_params_ : dict
         Its parameters, as ``set_params`` arguments of ``estimator``.
     best_score_ : float
-        Its mean cross-validated score.
+        Its mean cross-validated score over every split it was scored on
+        (both draws for a finalist).
     best_index_ : int
         Its row in ``cv_results_`` (and its number in ``path_``).
     cv_results_ : dict of numpy (masked) ndarrays
         One entry per configuration, in scikit-learn's format
         (``params``, ``param_<name>``, ``split<k>_test_score``,
         ``mean_test_score``, ``std_test_score``, ``rank_test_score``,
-        ``mean_fit_time``, ...), plus ``step``, ``move``, ``status``
-        (the diagnosis), ``best_epoch`` and ``n_epochs``;
+        ``mean_fit_time``, ...), plus the finalists' scores on the second
+        draw (``repeat_split<k>_test_score``, ``mean_repeat_test_score``;
+        NaN for the others), ``step``, ``move``, ``status`` (the
+        diagnosis), ``best_epoch`` and ``n_epochs``;
         ``pandas.DataFrame(search.cv_results_)`` is a table.
     path_ : SearchPath
         The path taken, in skfit's results protocol.
@@ -193,10 +214,11 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
     -----
     Each configuration's curves are averaged over the splits before they
     are diagnosed (a split that diverged is diagnosed alone), so that the
-    noise of one split does not decide the next move. The exploration
-    (steps 1 and 3) runs without early stopping, so that every curve shows
-    where it turns up; it may use at most two thirds of the budget, the
-    rest being kept for step 4.
+    noise of one split does not decide the next move. The budget is shared
+    out: step 1 may use a quarter of the fits and seconds, step 3 a quarter,
+    step 4 the rest but the finalists' second draw and the refit. The rules
+    are written out, with their constants, in
+    ``skfit/model_selection/_search_procedure.py``.
 
     Examples
     --------
@@ -219,18 +241,20 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
         "estimator": [HasMethods(["fit", "get_params", "set_params"])],
         "cv": ["cv_object"],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
-        "max_fits": [Interval(Integral, 1, None, closed="left")],
+        "max_fits": [Interval(Integral, 1, None, closed="left"), None],
+        "max_time": [Interval(Real, 0, None, closed="neither"), None],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
 
-    def __init__(self, estimator, *, cv=None, scoring=None, max_fits=100, random_state=None,
-                 n_jobs=None, verbose=0):
+    def __init__(self, estimator, *, cv=None, scoring=None, max_fits=None, max_time=None,
+                 random_state=None, n_jobs=None, verbose=0):
         self.estimator = estimator
         self.cv = cv
         self.scoring = scoring
         self.max_fits = max_fits
+        self.max_time = max_time
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
@@ -258,64 +282,48 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
         self : object
             The fitted search.
         """
+        budget = Budget(self.max_time)
         knobs = find_knobs(self.estimator)
-        X, y, groups = indexable(X, check_target(y), groups)
+        setup = prepare_paired(self.estimator, X, y, cv=self.cv, scoring=self.scoring,
+                               groups=groups, rng=check_random_state(self.random_state))
+        budget.max_fits = self._check_budget(len(setup.folds))
+        estimator = self._seeded(setup.rng)
         learner = final_estimator(self.estimator)
-        task, reason = _infer_task(self.estimator, learner, y)
-        scorer, scoring_name = _resolve_scorer(self.estimator, self.scoring, task, reason)
-        classifier = task == "classification"
-        folds = list(check_cv(self.cv, y, classifier=classifier).split(X, y, groups))
-        n_evaluations = self._check_budget(len(folds))
-        if classifier:
-            _check_training_classes(y, folds)
-        rng = check_random_state(self.random_state)
-        dummies = dict(_baselines(task, rng.randint(np.iinfo(np.int32).max)))
-        _check_scorer_applies(scorer, scoring_name, dummies, X, y, folds, task)
-        _check_response_method(scorer, scoring_name, self.estimator, learner)
-        estimator = self._seeded(rng)
-
-        train_sizes = np.array([len(train) for train, _ in folds])
-        test_sizes = np.array([len(test) for _, test in folds])
-        baselines = {
-            strategy: _split_scores(dummy, X, y, folds, scorer)
-            for strategy, dummy in dummies.items()
-        }
-        constant_loss = (uniform_guess_loss(learner, learner.get_params(),
-                                            len(np.unique(np.asarray(y))))
+        classifier = setup.task == "classification"
+        n_classes = len(np.unique(np.asarray(setup.y))) if classifier else 0
+        constant_loss = (uniform_guess_loss(learner, learner.get_params(), n_classes)
                          if classifier else None)
-        rows_per_epoch = train_sizes.mean() * (1 - knobs.start["validation_fraction"])
+        rows_per_epoch = setup.train_sizes.mean() * (1 - knobs.start["validation_fraction"])
         knobs = knobs.resolved(rows_per_epoch)
-        with FitProgress(self.verbose, self.max_fits, type(self).__name__) as progress:
-            evaluate = Evaluator(estimator, X, y, folds, scorer, knobs, constant_loss,
-                                 self.n_jobs, progress, scoring_name)
-            report = functools.partial(baseline_report, model_name=knobs.model_name,
-                                       scoring=scoring_name, baselines=baselines,
-                                       train_sizes=train_sizes, test_sizes=test_sizes)
-            candidates, lines, stop_reason = Procedure(
-                knobs, evaluate, n_evaluations, report, rows_per_epoch, scoring_name,
-                constant_loss
+        pace = Pace()
+        with FitProgress(self.verbose, budget.max_fits, type(self).__name__) as progress:
+            evaluate = Evaluator(estimator, setup, knobs, constant_loss, budget, pace,
+                                 self.n_jobs, progress,
+                                 (_n_features(setup.X), n_classes if classifier else 1))
+            candidates, lines, stop_reason, best = Procedure(
+                knobs, evaluate, budget, pace, setup, rows_per_epoch, constant_loss,
+                functools.partial(self._second_draw, setup, estimator),
             ).run()
-            best = self._choose(candidates)
-            lines[5].append(f"#{best.index} has the best mean {scoring_name} "
-                            f"({best.mean_score:.4f}); refit on all {len(y)} rows.")
-            progress.finding(f"Refit: #{best.index} on all {len(y)} rows")
+            self._warn_if_nothing_trained(candidates)
+            lines[5].append(f"#{best.index} is refit on all {len(setup.y)} rows.")
+            progress.finding(f"Refit: #{best.index} on all {len(setup.y)} rows")
             start = time.perf_counter()
-            self.best_estimator_ = clone(estimator).set_params(**best.params).fit(X, y)
+            self.best_estimator_ = clone(estimator).set_params(**best.params).fit(setup.X, setup.y)
             self.refit_time_ = time.perf_counter() - start
             progress.fit_done(f"refit in {self.refit_time_:.1f} s")
+        self.cv_results_ = _cv_results(candidates, len(setup.folds))
         self.best_index_ = best.index
         self.best_params_ = dict(best.params)
-        self.best_score_ = best.mean_score
-        self.scorer_ = scorer
-        self.n_splits_ = len(folds)
-        self.n_fits_ = evaluate.n_fits + 1
+        self.best_score_ = float(np.mean(_all_scores(best)))
+        self.scorer_ = setup.scorer
+        self.n_splits_ = len(setup.folds)
+        self.n_fits_ = budget.fits + 1
         self.multimetric_ = False
-        self.cv_results_ = _cv_results(candidates, len(folds))
         self.path_ = SearchPath(
-            model_name=knobs.model_name, scoring=scoring_name, n_samples=len(y),
-            max_fits=self.max_fits, n_fits=self.n_fits_, candidates=candidates, lines=lines,
-            baselines=baselines, train_sizes=train_sizes, test_sizes=test_sizes,
-            best_index=best.index, stop_reason=stop_reason,
+            model_name=knobs.model_name, scoring=setup.scoring, n_samples=len(setup.y),
+            max_fits=budget.max_fits, n_fits=self.n_fits_, candidates=candidates, lines=lines,
+            baselines=setup.baseline_scores, train_sizes=setup.train_sizes,
+            test_sizes=setup.test_sizes, best_index=best.index, stop_reason=stop_reason,
         )
         if not self.path_.beats_baseline:
             warnings.warn(
@@ -329,16 +337,18 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
         return self
 
     def _check_budget(self, n_splits):
-        n_evaluations = (self.max_fits - 1) // n_splits
-        needed = MIN_EVALUATIONS
-        if n_evaluations < needed:
+        """The budget of fits: ``max_fits``, or the default for ``n_splits`` splits."""
+        if self.max_fits is None:
+            return DEFAULT_EVALUATIONS * n_splits + 1
+        needed = MIN_EVALUATIONS * n_splits + 1
+        if self.max_fits < needed:
             raise ValueError(
                 f"max_fits={self.max_fits} is too small for {n_splits} splits: the procedure "
-                f"needs at least {needed * n_splits + 1} fits (the starting configuration, one "
-                f"step up and one regularized configuration on each of the {n_splits} splits, "
-                "and the final refit). Raise max_fits, or use fewer splits (cv)."
+                f"needs at least {needed} fits (the starting configuration, one step up and "
+                f"one regularized configuration on each of the {n_splits} splits, and the "
+                "final refit). Raise max_fits, or use fewer splits (cv)."
             )
-        return n_evaluations
+        return self.max_fits
 
     def _seeded(self, rng):
         """A clone of the estimator; with one seed for every configuration when it has none."""
@@ -349,7 +359,7 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
         return estimator
 
     @staticmethod
-    def _choose(candidates):
+    def _warn_if_nothing_trained(candidates):
         if not any(math.isfinite(c.mean_score) for c in candidates):
             warnings.warn(
                 "Every configuration failed to train (no finite score on every split); "
@@ -357,7 +367,31 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
                 UserWarning,
                 stacklevel=3,
             )
-        return best_candidate(candidates)
+
+    def _second_draw(self, setup, estimator):
+        """Splits for the finalists' second cross-validation, how they were drawn, and the
+        parameters to add: the splitter reshuffled when it shuffles (an int or None: a
+        shuffled K-fold), else the same splits with another seed of the networks."""
+        seed = int(setup.rng.randint(np.iinfo(np.int32).max))
+        classifier = setup.task == "classification"
+        cv = self.cv
+        splitter = None
+        if cv is None or isinstance(cv, Integral):
+            kind = StratifiedKFold if classifier else KFold
+            splitter = kind(len(setup.folds), shuffle=True, random_state=seed)
+        elif getattr(cv, "shuffle", False) and hasattr(cv, "random_state"):
+            splitter = copy.deepcopy(cv)
+            splitter.random_state = seed
+        if splitter is not None:
+            folds = list(splitter.split(setup.X, setup.y, setup.groups))
+            try:  # checked as the first draw was
+                dataclasses.replace(setup, folds=folds).check_scorable(setup.y)
+                return folds, f"a reshuffled {type(splitter).__name__}", {}
+            except ValueError:
+                pass
+        name = final_param_name(estimator, "random_state")
+        params = {name: seed} if name in estimator.get_params() else {}
+        return setup.folds, "the same splits with another seed of the networks", params
 
     # -- delegation to the refitted estimator ----------------------------------
     predict = _delegated("predict", "Predict with the refitted best estimator.",
@@ -447,11 +481,16 @@ def _cv_results(candidates, n_splits):
     results["params"] = [dict(c.params) for c in candidates]
     for k in range(n_splits):
         results[f"split{k}_test_score"] = scores[:, k]
+    repeats = np.array([c.repeat_scores if c.repeat_scores is not None
+                        else np.full(n_splits, np.nan) for c in candidates], dtype=float)
+    for k in range(n_splits):
+        results[f"repeat_split{k}_test_score"] = repeats[:, k]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a configuration that diverged: NaN
         means = scores.mean(axis=1)
         results["mean_test_score"] = means
         results["std_test_score"] = scores.std(axis=1)
+        results["mean_repeat_test_score"] = repeats.mean(axis=1)
     finite = np.where(np.isnan(means), np.nanmin(means) - 1 if np.isfinite(means).any() else 0,
                       means)
     results["rank_test_score"] = rankdata(-finite, method="min").astype(np.int32)
@@ -462,3 +501,8 @@ def _cv_results(candidates, n_splits):
         [c.best_epoch or 0 for c in candidates], mask=[c.best_epoch is None for c in candidates])
     results["n_epochs"] = np.array([c.n_epochs for c in candidates])
     return results
+
+
+def _n_features(X):
+    shape = getattr(X, "shape", None)
+    return int(shape[1]) if shape is not None and len(shape) > 1 else len(X[0])

@@ -1,6 +1,7 @@
 """The path a fit-then-regularize search took: each configuration, its curves, the reasons."""
 
 import dataclasses
+import functools
 import math
 
 import numpy as np
@@ -11,7 +12,7 @@ from ..utils._results import Result, axes_or_new
 from ._baseline_report import BaselineReport
 from ._search_knobs import KNOBS
 
-__all__ = ["Candidate", "SearchPath", "STEPS", "baseline_report", "beats"]
+__all__ = ["Candidate", "SearchPath", "STEPS"]
 
 #: The steps of the procedure, by number.
 STEPS = {
@@ -19,7 +20,7 @@ STEPS = {
     2: "Beat the baseline",
     3: "Reach overfitting",
     4: "Regularize",
-    5: "Refit",
+    5: "Choose and refit",
 }
 
 
@@ -53,6 +54,22 @@ class Candidate:
     diverged : bool
         Whether training diverged on some split (a non-finite loss, or one
         far above a constant prediction's).
+    stopped : str or None
+        Why its fits were stopped before they used their room (clearly
+        behind another configuration on the same splits, or the time budget
+        spent); None when they ran to their end.
+    knob : str or None
+        The regularizer a step-4 move changed.
+    weights : int
+        Number of weights of its network.
+    room : int
+        The epochs its fits were allowed (``config["epochs"]`` is the most
+        any of them used).
+    progress : tuple of (int, float)
+        Its mean score at the end of each round of epochs, as ``(epochs,
+        score)``.
+    repeat_scores : ndarray of shape (n_splits,) or None
+        Its scores on a second draw of the splits (finalists only).
     """
 
     index: int
@@ -68,6 +85,12 @@ class Candidate:
     history: dict
     diagnosis: object
     diverged: bool = False
+    stopped: str | None = None
+    knob: str | None = None
+    weights: int = 0
+    room: int = 0
+    progress: tuple = ()
+    repeat_scores: np.ndarray | None = None
 
     @property
     def mean_score(self):
@@ -102,7 +125,8 @@ class Candidate:
         epochs = (f", lowest validation loss at epoch {self.best_epoch} of {self.n_epochs}"
                   if self.best_epoch is not None else f", {self.n_epochs} epochs")
         reason = f" ({self.reason})" if self.reason else ""
-        return f"{self.label} {self.move}{reason} -> {score}; {self.status}{epochs}"
+        stopped = f" [{self.stopped}]" if self.stopped else ""
+        return f"{self.label} {self.move}{reason} -> {score}; {self.status}{epochs}{stopped}"
 
     def to_dict(self):
         """Every field as JSON-safe values (the diagnosis without its copy of the curves)."""
@@ -116,7 +140,9 @@ class Candidate:
             "std_score": self.std_score, "fit_times": self.fit_times,
             "score_times": self.score_times, "status": self.status,
             "best_epoch": self.best_epoch, "n_epochs": self.n_epochs,
-            "diverged": self.diverged, "history": self.history, "diagnosis": diagnosis,
+            "diverged": self.diverged, "stopped": self.stopped, "weights": self.weights,
+            "room": self.room,
+            "history": self.history, "diagnosis": diagnosis,
         }
 
 
@@ -173,9 +199,7 @@ class SearchPath(Result):
         score against the start's and the best baseline's, in one sentence.
     beats_baseline : bool
         Whether the chosen configuration beats the best baseline: its
-        margin is positive and significant (``baseline.beats_baseline``),
-        or, with two splits (too few for the t-test), it scores higher on
-        both.
+        margin is positive and significant (``baseline.beats_baseline``).
 
     See Also
     --------
@@ -225,15 +249,19 @@ class SearchPath(Result):
     def best(self):
         return self.candidates[self.best_index]
 
-    @property
+    @functools.cached_property
     def baseline(self):
-        return baseline_report(self.best, model_name=self.model_name, scoring=self.scoring,
-                               baselines=self.baselines, train_sizes=self.train_sizes,
-                               test_sizes=self.test_sizes)
+        return BaselineReport(
+            model_name=self.model_name, scoring=self.scoring,
+            model_scores=np.asarray(self.best.fold_scores, dtype=float),
+            baseline_scores=self.baselines,
+            permutation_scores=np.empty((0, len(self.train_sizes))),
+            train_sizes=self.train_sizes, test_sizes=self.test_sizes,
+        )
 
     @property
     def beats_baseline(self):
-        return beats(self.baseline)
+        return self.baseline.beats_baseline
 
     def to_frame(self):
         """One row per configuration, in the order of evaluation.
@@ -387,30 +415,6 @@ class SearchPath(Result):
             },
             "candidates": [candidate.to_dict() for candidate in self.candidates],
         }
-
-
-def beats(report):
-    """Whether a :class:`BaselineReport`'s model beats the best baseline, as the search decides.
-
-    The corrected t-test's verdict; with fewer than three splits, where the
-    test has one degree of freedom and no power, a higher score on every
-    split.
-    """
-    if report.beats_baseline:
-        return True
-    differences = report.model_scores - report.baseline_scores[report.best_baseline]
-    return report.n_splits < 3 and bool((differences > 0).all())
-
-
-def baseline_report(candidate, *, model_name, scoring, baselines, train_sizes, test_sizes):
-    """A :class:`BaselineReport` of ``candidate``'s split scores against the baselines'."""
-    return BaselineReport(
-        model_name=model_name, scoring=scoring,
-        model_scores=np.asarray(candidate.fold_scores, dtype=float),
-        baseline_scores=baselines,
-        permutation_scores=np.empty((0, len(train_sizes))),
-        train_sizes=train_sizes, test_sizes=test_sizes,
-    )
 
 
 def _score(value):

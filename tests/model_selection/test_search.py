@@ -2,6 +2,7 @@
 
 import json
 import re
+import time
 import warnings
 
 import joblib
@@ -21,8 +22,10 @@ from sklearn.preprocessing import StandardScaler
 
 from skfit import KerasClassifier, KerasMLPClassifier, KerasMLPRegressor
 from skfit.model_selection import FitThenRegularizeSearchCV, SearchPath
-from skfit.model_selection import _fold_fit
+from skfit.model_selection import _search_race
 from skfit.model_selection._search_knobs import find_knobs
+from skfit.model_selection._search_path import Candidate
+from skfit.model_selection._search_procedure import choose, clearly_behind
 from skfit.utils.fixes import InvalidParameterError
 
 from .test_baseline import DEPENDENCY_MESSAGES, OUR_MESSAGES, odd_targets
@@ -47,7 +50,21 @@ def small_mlp(**params):
 
 @pytest.fixture(scope="module")
 def search(digits):
-    return FitThenRegularizeSearchCV(small_mlp(), cv=CV, max_fits=13, random_state=0).fit(*digits)
+    return FitThenRegularizeSearchCV(small_mlp(), cv=CV, max_fits=46, random_state=0).fit(*digits)
+
+
+@pytest.fixture
+def fits(monkeypatch):
+    """Every round of every fit the search runs: (train rows, epochs, continued)."""
+    rounds = []
+    run_fold = _search_race.run_fold
+
+    def counting(run, estimator, X, y, train, test, params, scorer, epochs, name):
+        rounds.append((tuple(train), epochs, run is not None))
+        return run_fold(run, estimator, X, y, train, test, params, scorer, epochs, name)
+
+    monkeypatch.setattr(_search_race, "run_fold", counting)
+    return rounds
 
 
 @pytest.fixture
@@ -57,7 +74,7 @@ def no_fits(monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("a network was fitted despite bad input")
 
-    monkeypatch.setattr(_fold_fit, "fit_fold", fail)
+    monkeypatch.setattr(_search_race, "run_fold", fail)
 
 
 @pytest.fixture(autouse=True)
@@ -72,16 +89,20 @@ def test_search_conventions(search, digits):
     results = search.cv_results_
     n = len(search.path_.candidates)
     for key in ("params", "mean_test_score", "std_test_score", "rank_test_score",
-                "split0_test_score", "split2_test_score", "mean_fit_time", "std_fit_time",
-                "mean_score_time", "std_score_time", "param_hidden_layer_sizes",
-                "param_learning_rate", "param_epochs", "step", "move", "status", "best_epoch"):
+                "split0_test_score", "split2_test_score", "repeat_split0_test_score",
+                "mean_repeat_test_score", "mean_fit_time", "std_fit_time", "mean_score_time",
+                "std_score_time", "param_hidden_layer_sizes", "param_learning_rate",
+                "param_epochs", "step", "move", "status", "best_epoch"):
         assert len(results[key]) == n, key
     frame = pd.DataFrame(results)
-    assert frame.loc[search.best_index_, "rank_test_score"] == 1
     assert search.best_params_ == results["params"][search.best_index_]
-    assert search.best_score_ == pytest.approx(results["mean_test_score"].max())
-    assert search.n_fits_ == 3 * n + 1 <= 13
+    best = search.path_.best
+    assert search.best_score_ == pytest.approx(
+        np.mean([*best.fold_scores, *best.repeat_scores]))
+    assert search.n_fits_ <= 46
     assert search.best_estimator_.get_params()["epochs"] == search.best_params_["epochs"]
+    assert search.best_params_["early_stopping"] is True
+    assert frame["rank_test_score"].min() == 1
     assert search.predict(X[:5]).shape == (5,)
     assert search.predict_proba(X[:5]).shape == (5, 10)
     assert search.score(X, y) == pytest.approx(search.best_estimator_.score(X, y))
@@ -90,9 +111,11 @@ def test_search_conventions(search, digits):
 
 
 def test_clone_and_params():
-    search = FitThenRegularizeSearchCV(small_mlp(), cv=3, max_fits=40, random_state=1)
+    search = FitThenRegularizeSearchCV(small_mlp(), cv=3, max_fits=40, max_time=60.0,
+                                       random_state=1)
     params = search.get_params()
     assert params["estimator__hidden_layer_sizes"] == (8,) and params["max_fits"] == 40
+    assert params["max_time"] == 60.0
     cloned = clone(search).set_params(estimator__epochs=7, max_fits=31)
     assert cloned.estimator.epochs == 7 and search.estimator.epochs == 10
     assert not hasattr(search, "best_estimator_")
@@ -128,36 +151,108 @@ def test_regressor_and_tags():
         "classifier"
 
 
-# -- budget and folds -----------------------------------------------------------------
-def test_max_fits_is_exact_and_folds_are_shared(digits, monkeypatch, capsys):
-    """Every fit counted, none beyond max_fits; every configuration sees the same K folds,
-    even from a splitter that would shuffle differently at each call; verbose=2 reports
+# -- budget, folds, rounds --------------------------------------------------------------
+def test_max_fits_is_never_exceeded_and_folds_are_shared(digits, fits, capsys):
+    """A fit is a configuration on a split, however many rounds it runs; none beyond
+    max_fits; every configuration sees the same K folds, even from a splitter that would
+    shuffle differently at each call (the finalists' second draw aside); verbose=2 reports
     each fit, each configuration and the refit."""
     X, y = digits
-    seen = []
-    fit_fold = _fold_fit.fit_fold
-
-    def counting(estimator, X, y, train, test, params, scorer):
-        seen.append(tuple(train))
-        return fit_fold(estimator, X, y, train, test, params, scorer)
-
-    monkeypatch.setattr(_fold_fit, "fit_fold", counting)
     cv = KFold(3, shuffle=True)  # no random_state: each split() call draws new folds
     search = FitThenRegularizeSearchCV(small_mlp(), cv=cv, max_fits=10, random_state=0,
                                        verbose=2)
     search.fit(X, y)
-    assert len(seen) + 1 == search.n_fits_ == 10  # 3 configurations x 3 folds + the refit
+    started = [train for train, _, continued in fits if not continued]
+    assert len(started) + 1 == search.n_fits_ <= 10
     lines = capsys.readouterr().err.splitlines()  # not a terminal: plain lines
-    assert len(lines) == 9 + 3 + 2
     assert lines[-2].startswith("FitThenRegularizeSearchCV: Refit: #")
-    assert lines[-1].startswith("FitThenRegularizeSearchCV: 10/10 fits [")
-    assert lines[-1].endswith("left]: refit in " + lines[-1].split("refit in ")[-1])
-    assert [line.split(" fits [")[0].split(": ")[-1] for line in lines if " fits [" in line] \
-        == [f"{n}/10" for n in range(1, 11)]
-    assert sum("-> accuracy" in line for line in lines) == 3
-    assert len(set(seen)) == 3
-    sizes = sorted(len(train) for train in set(seen))
-    assert sorted(search.path_.train_sizes) == sizes
+    assert lines[-1].startswith(f"FitThenRegularizeSearchCV: {search.n_fits_}/10 fits [")
+    assert sum("-> accuracy" in line for line in lines) == len(search.path_.candidates)
+    assert len(set(started)) == 3  # max_fits=10 leaves no room for the finalists' draw
+    assert sorted(search.path_.train_sizes) == sorted(len(train) for train in set(started))
+
+
+def test_a_taken_up_fit_continues_instead_of_starting_again(digits, fits):
+    """Training longer continues the same fits (warm start): no new fit, one longer curve
+    whose first epochs are its parent's."""
+    search = FitThenRegularizeSearchCV(small_mlp(), cv=2, max_fits=9, random_state=0)
+    search.fit(*digits)
+    longer = [c for c in search.path_.candidates if "fits continued" in c.move]
+    assert longer
+    parent = search.path_.candidates[longer[0].parent]
+    assert longer[0].n_epochs > parent.n_epochs
+    np.testing.assert_allclose(longer[0].history["loss"][:parent.n_epochs],
+                               parent.history["loss"], rtol=1e-6)
+    continued = [epochs for _, epochs, again in fits if again]
+    assert continued and sum(not again for _, _, again in fits) + 1 == search.n_fits_
+
+
+def test_max_time_bounds_the_search(digits):
+    """With a time budget the search stops launching work when it is spent and says so;
+    the refit's predicted time is held back."""
+    X, y = digits
+    start = time.perf_counter()
+    search = FitThenRegularizeSearchCV(small_mlp(hidden_layer_sizes=(64,), epochs=60),
+                                       cv=3, max_fits=1000, max_time=4.0, random_state=0)
+    search.fit(X, y)
+    elapsed = time.perf_counter() - start
+    assert search.n_fits_ < 1000
+    assert elapsed < 4.0 * 2  # seconds of a loaded CI machine; bench_search.py measures it
+    assert "budget is spent" in search.path_.stop_reason
+
+
+# -- the rules on noise -------------------------------------------------------------------
+def _candidate(index, scores, progress=(), room=30, repeat=None, weights=10):
+    scores = np.asarray(scores, dtype=float)
+    return Candidate(index=index, step=4, move="m", reason="", parent=None, config={},
+                     params={}, fold_scores=scores, fit_times=np.zeros(3),
+                     score_times=np.zeros(3), history={"loss": np.ones(len(progress) or 1)},
+                     diagnosis=None, weights=weights, room=room, progress=tuple(progress),
+                     repeat_scores=None if repeat is None else np.asarray(repeat, float))
+
+
+def test_a_trial_is_stopped_only_when_clearly_behind_and_too_slow_to_catch_up():
+    leader = _candidate(0, [0.80, 0.82, 0.81])
+    slow = _candidate(1, [0.60, 0.62, 0.61], progress=[(10, 0.58), (20, 0.61)], room=30)
+    assert "would reach at most 0.6400" in clearly_behind(slow, leader)
+    fast = _candidate(2, [0.60, 0.62, 0.61], progress=[(10, 0.40), (20, 0.61)], room=90)
+    assert clearly_behind(fast, leader) is None  # +0.021 per epoch: it may catch up
+    first_round = _candidate(3, [0.60, 0.62, 0.61], progress=[(10, 0.61)])
+    assert clearly_behind(first_round, leader) is None  # a pace needs two rounds
+    noisy = _candidate(4, [0.70, 0.90, 0.75], progress=[(10, 0.78), (20, 0.78)])
+    assert clearly_behind(noisy, leader) is None  # ahead on one split
+    failed = _candidate(5, [np.nan, 0.5, 0.5])
+    assert "no score" in clearly_behind(failed, leader)
+
+
+def test_the_choice_rests_on_both_draws_for_the_finalists():
+    lucky = _candidate(0, [0.90, 0.92, 0.91], repeat=[0.80, 0.81, 0.79])
+    steady = _candidate(1, [0.88, 0.89, 0.88], repeat=[0.87, 0.88, 0.86])
+    other = _candidate(2, [0.95, 0.50, 0.60])  # not a finalist: one draw decides nothing
+    chosen, why = choose([lucky, steady, other])
+    assert chosen is steady
+    assert "best mean score over both draws (6 splits)" in why and "ahead of #0" in why
+    alone, why = choose([_candidate(0, [0.5, 0.6, 0.7]), _candidate(1, [0.6, 0.6, 0.7])])
+    assert alone.index == 1 and "on the 3 shared splits" in why
+
+
+def test_finalists_are_cross_validated_again(search):
+    path = search.path_
+    finalists = [c for c in path.candidates if c.repeat_scores is not None]
+    assert len(finalists) == 3
+    best_three = sorted(path.candidates, key=lambda c: -c.mean_score)[:3]
+    assert {c.index for c in finalists} == {c.index for c in best_three}
+    assert path.best in finalists
+    assert "cross-validated again on a reshuffled StratifiedKFold" in "\n".join(path.lines[5])
+
+
+def test_a_splitter_that_cannot_reshuffle_gets_other_network_seeds(digits):
+    search = FitThenRegularizeSearchCV(small_mlp(), cv=KFold(3), max_fits=31,
+                                       random_state=0).fit(*digits)
+    assert "the same splits with another seed of the networks" in "\n".join(
+        search.path_.lines[5])
+    finalists = [c for c in search.path_.candidates if c.repeat_scores is not None]
+    assert any((c.repeat_scores != c.fold_scores).any() for c in finalists)
 
 
 # -- the steps, each on a case built for it ---------------------------------------------
@@ -171,6 +266,14 @@ def test_step1_a_diverging_learning_rate_is_lowered_until_it_trains(digits):
     assert any(c.status != "not_training" and c.mean_score > 0.3 for c in fixes)
     assert search.best_params_["learning_rate"] < 100.0
     assert "trains" in search.path_.lines[1][-1]
+
+
+def test_step1_tunes_the_step_size_of_a_model_that_trains(search):
+    step1 = [c for c in search.path_.candidates if c.step == 1]
+    rates = {c.config["learning_rate"] for c in step1}
+    assert len(rates) >= 3 and any("batch_size" in c.move for c in step1)
+    slower = next(c for c in step1 if c.config["learning_rate"] < 1e-2)
+    assert slower.room >= 3 * search.path_.start.room  # room for as many more epochs
 
 
 def test_step2_shuffled_labels_stop_the_search(digits):
@@ -189,21 +292,11 @@ def test_step2_shuffled_labels_stop_the_search(digits):
 
 def test_step3_a_tiny_network_grows(digits):
     search = FitThenRegularizeSearchCV(small_mlp(hidden_layer_sizes=(2,), epochs=20), cv=2,
-                                       max_fits=9, random_state=0).fit(*digits)
+                                       max_fits=13, random_state=0).fit(*digits)
     grown = [c for c in search.path_.candidates if c.step == 3]
     assert grown
-    first = grown[0]
-    assert first.config["epochs"] > 20 or first.config["hidden_layer_sizes"] != (2,)
-    assert search.path_.start.status == "underfitting"
+    assert any(c.config["hidden_layer_sizes"] != (2,) for c in grown)
     assert max(c.mean_score for c in grown) > search.path_.start.mean_score
-
-
-def test_a_single_epoch_too_short_to_read_grows_epochs(digits):
-    search = FitThenRegularizeSearchCV(small_mlp(epochs=1), cv=2, max_fits=7,
-                                       random_state=0).fit(*digits)
-    start, grown = search.path_.candidates[:2]
-    assert start.status == "unreadable" and start.diagnosis is None
-    assert grown.step == 3 and grown.config["epochs"] == 4
 
 
 def test_step4_an_overfitting_network_is_regularized(digits):
@@ -213,15 +306,14 @@ def test_step4_an_overfitting_network_is_regularized(digits):
     noisy = rng.rand(len(y)) < 0.3
     y[noisy] = rng.randint(0, 10, noisy.sum())
     model = small_mlp(hidden_layer_sizes=(64,), epochs=30, validation_fraction=0.2)
-    search = FitThenRegularizeSearchCV(model, cv=CV, max_fits=19, random_state=0).fit(X, y)
+    search = FitThenRegularizeSearchCV(model, cv=CV, max_fits=31, random_state=0).fit(X, y)
     path = search.path_
-    assert path.start.status == "overfitting"
     regularized = [c for c in path.candidates if c.step == 4]
-    assert [c.move.split()[0] for c in regularized[:2]] == ["epochs", "early"]
-    assert path.best.step == 4
-    assert path.best.mean_score > path.start.mean_score
-    changed = set(path.configurations().query("changed").index)
-    assert changed & {"epochs", "early_stopping", "l2", "l1", "dropout", "hidden_layer_sizes"}
+    assert {c.knob for c in regularized} >= {"dropout", "l2", "l1"}
+    base = path.candidates[regularized[0].parent]
+    assert base.status in ("overfitting", "good_fit")  # the curve turned up
+    assert all(c.room >= 2 * base.n_epochs for c in regularized)  # regularization delays it
+    assert "the model that overfits" in path.lines[4][0]
 
 
 # -- determinism, parallelism --------------------------------------------------------------
@@ -229,7 +321,7 @@ def test_same_seed_same_search_serial_or_parallel(search, digits):
     """Two jobs (threads here: worker processes would each import TensorFlow, too slow for
     this suite; tests/test_parallel.py runs skfit in loky processes) give the serial run."""
     with joblib.parallel_config(backend="threading"):
-        again = FitThenRegularizeSearchCV(small_mlp(), cv=CV, max_fits=13, random_state=0,
+        again = FitThenRegularizeSearchCV(small_mlp(), cv=CV, max_fits=46, random_state=0,
                                           n_jobs=2).fit(*digits)
     assert again.best_params_ == search.best_params_
     np.testing.assert_array_equal(again.cv_results_["mean_test_score"],
@@ -255,6 +347,7 @@ def test_path_speaks_the_results_protocol(search):
     display = path.plot()
     assert display.figure_ is display.ax_.figure
     assert len(display.lines_) == sum(c.status != "not_training" for c in path.candidates)
+    assert path.baseline is path.baseline  # computed once
 
 
 # -- wrappers -----------------------------------------------------------------------------
@@ -301,6 +394,8 @@ def test_scikeras_knobs():
      "scoring='roc_auc' cannot score this multiclass target"),
     (lambda: FitThenRegularizeSearchCV(small_mlp(), max_fits=0), InvalidParameterError,
      "max_fits"),
+    (lambda: FitThenRegularizeSearchCV(small_mlp(), max_time=0), InvalidParameterError,
+     "max_time"),
     (lambda: FitThenRegularizeSearchCV(small_mlp(), scoring=["accuracy"]),
      InvalidParameterError, "scoring"),
 ])
@@ -340,7 +435,7 @@ def test_odd_targets_fail_clearly_before_any_fit(y, scoring):
 
     search = FitThenRegularizeSearchCV(small_mlp(), cv=2, max_fits=7, scoring=scoring)
     with pytest.MonkeyPatch.context() as patch, warnings.catch_warnings():
-        patch.setattr(_fold_fit, "fit_fold", reached)
+        patch.setattr(_search_race, "run_fold", reached)
         warnings.simplefilter("ignore")  # e.g. a class too small for stratified folds
         try:
             search.fit(X, y)
@@ -355,7 +450,6 @@ def test_odd_targets_fail_clearly_before_any_fit(y, scoring):
 
 def test_auto_epochs_and_batch_size_start_from_the_estimators_own_rule():
     from skfit.keras._base import resolve_batch_size, resolve_epochs
-    from skfit.model_selection._search_knobs import find_knobs
 
     knobs = find_knobs(make_pipeline(StandardScaler(), KerasMLPClassifier()))
     assert knobs.start["batch_size"] == knobs.start["epochs"] == "auto"
