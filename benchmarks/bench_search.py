@@ -15,21 +15,24 @@ on the test part (accuracy or R^2):
   budget every other method gets for the same table and seed;
 - ``random``: random search over one broad space of the same parameters
   (below), 3-fold, drawing candidates until T is spent, then a refit of the
-  best (what ``RandomizedSearchCV`` does, with a clock instead of n_iter);
+  best (what ``RandomizedSearchCV`` does, with a clock instead of n_iter; a
+  candidate whose fits would run past T is dropped);
 - ``halving``: ``HalvingRandomSearchCV`` (factor 3, training rows as the
   resource), 3-fold, with the most candidates whose fits stay within the
   number of fits the random search ran in T;
 - ``optuna``: Optuna's TPE sampler with a median pruner over the same space,
   3-fold: a trial is pruned after any fold whose running mean score is below
-  the median of earlier trials at that fold; ``study.optimize(timeout=T)``,
-  then a refit of the best;
+  the median of earlier trials at that fold; ``study.optimize(timeout=T)``
+  (a trial whose fits would run past T is pruned), then a refit of the best;
 - ``keras-tuner``: Keras Tuner's ``Hyperband`` (max 243 epochs, factor 3)
   over the same space as a Keras model (Dense layers, dropout, L1/L2,
   RMSprop or Adam, batch size), validated on a shuffled 25% of the training
   part, stopped at T; its best configuration is retrained on the whole
   training part for its epochs.
 
-The broad space: hidden_layer_sizes (16 to 512 units, 1 to 3 layers),
+The fits of random search and Optuna run in four parts (warm start: the
+parts make one fit) so that the clock is read while they run. The broad
+space: hidden_layer_sizes (16 to 512 units, 1 to 3 layers),
 learning_rate (log-uniform 1e-4 to 1e-1), batch_size (16 to 256), epochs (10
 to 500), early_stopping, dropout, l2 and l1. Every network gets
 ``random_state=seed``.
@@ -186,12 +189,37 @@ def run_search(task, X, y, seed, seconds, max_fits=None):
     return search, {"fits": search.n_fits_, "configurations": len(search.path_.candidates)}
 
 
-def _cv_scores(model, X, y, folds, scorer):
+class OutOfTime(Exception):
+    """The method's wall-clock budget ran out in the middle of a fit."""
+
+
+def fit_by(model, X, y, deadline, chunks=4):
+    """Fit ``model`` (a Pipeline ending in a skfit MLP) in ``chunks`` parts of its epochs
+    (warm start: the parts make one fit), raising OutOfTime when ``deadline`` passes first,
+    so that no method runs past its budget by more than a part of one fit."""
+    model = clone(model)
+    epochs = model.get_params()["mlp__epochs"]
+    part, done = max(1, math.ceil(epochs / chunks)), 0
+    model.set_params(mlp__warm_start=True)
+    while done < epochs:
+        if time.perf_counter() > deadline:
+            raise OutOfTime
+        asked = min(part, epochs - done)
+        model.set_params(mlp__epochs=asked).fit(X, y)
+        if model[-1].n_epochs_ < done + asked:  # early stopping ended it
+            break
+        done += asked
+    return model
+
+
+def _cv_scores(model, X, y, folds, scorer, deadline=math.inf):
     scores = []
     for train, test in folds:
         try:
-            fitted = clone(model).fit(X[train], y[train])
+            fitted = fit_by(model, X[train], y[train], deadline)
             scores.append(scorer(fitted, X[test], y[test]))
+        except OutOfTime:
+            raise
         except Exception:
             scores.append(math.nan)
     return np.array(scores)
@@ -200,11 +228,12 @@ def _cv_scores(model, X, y, folds, scorer):
 def run_random(task, X, y, seed, seconds):
     model, scorer = make_model(task, seed), check_scoring(make_model(task, seed), None)
     folds = list(folds_of(task, seed).split(X, y))
-    start, best, n = time.perf_counter(), (-math.inf, None), 0
+    deadline, best, n = time.perf_counter() + seconds, (-math.inf, None), 0
     for params in ParameterSampler(mlp_space(), n_iter=10**6, random_state=seed):
-        if time.perf_counter() - start >= seconds:
+        try:
+            scores = _cv_scores(clone(model).set_params(**params), X, y, folds, scorer, deadline)
+        except OutOfTime:
             break
-        scores = _cv_scores(clone(model).set_params(**params), X, y, folds, scorer)
         n += 1
         if np.isfinite(scores).all() and scores.mean() > best[0]:
             best = (scores.mean(), params)
@@ -261,13 +290,18 @@ def run_optuna(task, X, y, seed, seconds):
             "mlp__l1": trial.suggest_categorical("l1", [0.0, 1e-5, 1e-4, 1e-3]),
         }
 
+    deadline = time.perf_counter() + seconds
+
     def objective(trial):
         candidate = clone(model).set_params(**params_of(trial))
         scores = []
         for k, (train, test) in enumerate(folds):
             try:
-                fitted = clone(candidate).fit(X[train], y[train])
+                fitted = fit_by(candidate, X[train], y[train], deadline)
                 scores.append(scorer(fitted, X[test], y[test]))
+            except OutOfTime:
+                study.stop()
+                raise optuna.TrialPruned()
             except Exception:
                 raise optuna.TrialPruned()
             trial.report(float(np.mean(scores)), k)

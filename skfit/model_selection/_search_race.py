@@ -31,6 +31,8 @@ ROUND_GROWTH = 3
 FIRST_ROUND = 10
 #: Most rounds of a trial's room.
 MAX_ROUNDS = 3
+#: Share of max_time held back against predictions that fall short.
+TIME_MARGIN = 0.03
 
 
 class Budget:
@@ -51,7 +53,10 @@ class Budget:
         self.max_fits = 0
         self.fits = 0
         self.deadline = math.inf if max_time is None else time.perf_counter() + max_time
+        # held back against predictions that fall short (a round that traces anew)
+        self.margin = 0.0 if max_time is None else TIME_MARGIN * max_time
         self.held = (0, 0.0)  # fits and seconds held back (the refit, later steps)
+        self.out_of_time = False  # a round was cut short, or not run, for lack of seconds
 
     @property
     def fits_left(self):
@@ -59,37 +64,47 @@ class Budget:
 
     @property
     def seconds_left(self):
-        return self.deadline - time.perf_counter() - self.held[1]
+        return self.deadline - time.perf_counter() - self.held[1] - self.margin
 
     @property
     def spent(self):
         """Whether nothing more can be started."""
-        return self.fits_left <= 0 or self.seconds_left <= 0
+        return self.fits_left <= 0 or self.seconds_left <= 0 or self.out_of_time
 
     def hold(self, fits, seconds):
-        """Hold back ``fits`` and ``seconds`` (replacing what was held) for later."""
+        """Hold back ``fits`` and ``seconds`` (replacing what was held) for later: a new
+        share to spend, so a round cut short in the last one does not end this one."""
         self.held = (fits, seconds)
+        self.out_of_time = False
 
 
 class Pace:
     """Seconds of wall time per unit of training work, measured round by round.
 
     A unit is one weight times one training row times one epoch: what an
-    epoch of a dense network costs grows with both. Trace and start-up
-    costs are averaged in.
+    epoch of a dense network costs grows with both. The estimate takes the
+    third quartile of the rounds' paces, not their mean, so that a round
+    that paid a one-off cost (TensorFlow's first use in the process, the
+    trace of a new network depth) does not make every later round look
+    slow.
     """
 
     def __init__(self):
-        self.seconds = 0.0
-        self.units = 0.0
+        self.paces = []
+
+    @property
+    def units(self):
+        """Whether anything was measured yet."""
+        return len(self.paces)
 
     def record(self, seconds, units):
-        self.seconds += seconds
-        self.units += units
+        if units > 0:
+            self.paces.append(seconds / units)
 
     def estimate(self, units):
-        """Predicted seconds for ``units`` of work; 0 before anything was measured."""
-        return self.seconds / self.units * units if self.units else 0.0
+        """Predicted seconds for ``units`` of work (at the third quartile of the paces: a
+        prediction that errs on the long side); 0 before anything was measured."""
+        return float(np.quantile(self.paces, 0.75)) * units if self.paces else 0.0
 
 
 class Trial:
@@ -220,29 +235,34 @@ class Race:
         return affordable
 
     def _next_round(self, trials):
-        """``[(trial, epochs to add)]`` for the next round. When the round would not end
-        within the seconds left, it is shortened to fit and made the trials' last (those
-        that cannot run a useful part of it stop where they are)."""
+        """``[(trial, epochs to add)]`` for the next round: the trials begun first, then
+        new ones, each as long as the seconds left allow. A trial that does not fit whole
+        is shortened to what fits (a new one only to a useful first round) and that is its
+        last round; one that fits not even so stops where it is."""
         todo = []
-        for trial in trials:
+        for trial in sorted(trials, key=lambda t: not t.started):
             if not trial.done:
                 end = next(e for e in trial.rounds(self.resumable) if e > trial.n_epochs)
                 todo.append((trial, end - trial.n_epochs))
-        predicted = self.pace.estimate(sum(self._units(t, epochs) for t, epochs in todo))
         seconds = self.budget.seconds_left
-        if predicted <= seconds or not todo:
+        if self.pace.estimate(sum(self._units(t, e) for t, e in todo)) <= seconds:
             return todo
-        share = max(seconds, 0.0) / predicted
-        last = []
+        kept = []
         for trial, epochs in todo:
-            fewer = math.floor(epochs * share)
-            least = 1 if trial.started else min(FIRST_ROUND, epochs)
-            runs = fewer >= (least if self.resumable else epochs)
+            cost = self.pace.estimate(self._units(trial, epochs))
+            if cost <= seconds:
+                kept.append((trial, epochs))
+                seconds -= cost
+                continue
+            fewer = math.floor(epochs * max(seconds, 0.0) / cost) if self.resumable else 0
+            runs = fewer >= (1 if trial.started else min(FIRST_ROUND, epochs))
             trial.stopped = (f"stopped after {trial.n_epochs + (fewer if runs else 0)} epochs: "
                              "the time budget (max_time) is spent")
+            self.budget.out_of_time = True
             if runs:
-                last.append((trial, fewer))
-        return last
+                kept.append((trial, fewer))
+                seconds -= self.pace.estimate(self._units(trial, fewer))
+        return kept
 
     def _units(self, trial, epochs):
         open_runs = sum(run is None or not run.finished for run in trial.runs)
