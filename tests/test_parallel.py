@@ -25,7 +25,11 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validat
 from sklearn.pipeline import Pipeline
 
 from skfit import KerasMLPClassifier, MutualInfoSelector
-from skfit.model_selection import capacity_sweep, compare_to_baseline
+from skfit.model_selection import (
+    FitThenRegularizeSearchCV,
+    capacity_sweep,
+    compare_to_baseline,
+)
 from skfit.utils._parallel import limit_tensorflow_threads, register_dask_backend
 from skfit.utils.fixes import InvalidParameterError
 
@@ -378,6 +382,22 @@ def test_dask_compare_to_baseline_and_sweep_equal_serial(client, data, serial_re
     assert parallel_sweep.histories == serial_sweep.histories
     np.testing.assert_array_equal(parallel_sweep.test_scores, serial_sweep.test_scores)
     assert parallel_sweep.recommended == serial_sweep.recommended
+
+
+def test_dask_fit_then_regularize_search_equals_serial(client, data):
+    """The candidates of each round run on the cluster (their fits travel there and back
+    between rounds); the search takes the serial path."""
+    model = KerasMLPClassifier((8,), epochs=10, batch_size=32, learning_rate=1e-2,
+                               random_state=0)
+    search = partial(FitThenRegularizeSearchCV, model, cv=CV, max_fits=19, random_state=0)
+    serial = search().fit(*data)
+    with joblib.parallel_config(backend="dask"):
+        parallel = search(n_jobs=-1).fit(*data)
+    assert parallel.best_params_ == serial.best_params_
+    np.testing.assert_array_equal(parallel.cv_results_["mean_test_score"],
+                                  serial.cv_results_["mean_test_score"])
+    assert [c.move for c in parallel.path_.candidates] == \
+        [c.move for c in serial.path_.candidates]
 
 
 @linux_only

@@ -26,7 +26,7 @@ the room its fits used, no more.
 3. **Reach overfitting, and past it.** While the validation loss of the best
    configuration is still falling when its room ends, its fits are taken up
    again with 3 times the room (train longer: the curves continue, no new
-   fit). Then the network grows, 4 times wider and one layer deeper, while a
+   fit), up to a cap of 8 times the start's gradient steps per fit. Then the network grows, 4 times wider and one layer deeper, while a
    larger network scores better than the one before by more than the
    folds' noise (:func:`clearly_better`): the first network that overfits
    is not the end, since early stopping and step 4 hold a larger one back.
@@ -68,7 +68,8 @@ MIN_BATCH = 8
 TRAINING_ROUNDS = 2  # rounds of learning rates a decade apart when nothing trains
 # -- step 3 --------------------------------------------------------------------------
 ROOM_GROWTH = 3  # train longer: 3 times the room, continuing the fits
-MAX_STEPS = 20_000  # gradient steps per fit beyond which training longer is not tried
+STEP_CAP = 8  # a fit takes at most this many times the start's gradient steps...
+MIN_STEP_CAP = 2_000  # ... and no fewer than this: the room of every move is capped
 READABLE_EPOCHS = 20  # shorter curves are grown before capacity, whatever they show
 WIDTH_GROWTH = 4
 MAX_WIDTH = 1024
@@ -128,6 +129,10 @@ class Procedure:
         Training rows per fit (to count gradient steps).
     constant_loss : tuple of (float, str) or None
         The loss of a uniform guess (classifiers trained with cross-entropy).
+    redraw : callable or None
+        ``redraw()`` returns ``(folds, how, params)``: a second draw of the
+        splits for the finalists, what it is, and parameters to add to their
+        fits (another seed); None: no second draw.
     """
 
     def __init__(self, knobs, evaluate, budget, pace, setup, rows_per_epoch,
@@ -143,6 +148,9 @@ class Procedure:
         self.redraw = redraw
         self.n_splits = len(setup.folds)
         self._room = None  # step 4's room, from its base
+        start = knobs.start
+        self.max_steps = max(MIN_STEP_CAP, STEP_CAP * int(start["epochs"])
+                             * self._steps_per_epoch(start))
         self.lines = {number: [] for number in STEPS}
         self.stop_reason = ""
         self._tried = set()
@@ -415,9 +423,10 @@ class Procedure:
                     and base.diagnosis.still_falling):
                 return base
             room = base.room * ROOM_GROWTH
-            if room * self._steps_per_epoch(base.config) > MAX_STEPS:
+            if room > self._room_cap(base.config):
                 self._note(3, f"{base.label}'s validation loss is still falling, but {room} "
-                              f"epochs would take over {MAX_STEPS} gradient steps")
+                              f"epochs would take over {self.max_steps} gradient steps "
+                              f"({STEP_CAP} times the start's, the most a fit may take)")
                 return base
             why = (f"{base.n_epochs} epochs are too few to read the curve" if short else
                    f"{base.label}'s validation loss is still falling at epoch {base.n_epochs}")
@@ -462,8 +471,12 @@ class Procedure:
                      "helping", base.index)
                 for new, what in grown]
 
+    def _room_cap(self, config):
+        """The most epochs a fit of ``config`` may take: ``max_steps`` gradient steps."""
+        return max(1, self.max_steps // self._steps_per_epoch(config))
+
     def _with_room(self, config, room):
-        config["epochs"] = room
+        config["epochs"] = min(room, self._room_cap(config))
         if self.knobs.has("early_stopping"):
             config["patience"] = _patience(self.knobs.start, room)
         return config
