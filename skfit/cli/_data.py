@@ -156,7 +156,29 @@ def _read_csv(path, sep):
         raise InputError(f"{path}: cannot be read ({exc.strerror}).") from None
     if frame.empty:
         raise InputError(f"{path}: the file has a header row but no data rows.")
+    _check_field_counts(path, sep, header.shape[1])
     return frame, header.iloc[0].tolist()
+
+
+def _check_field_counts(path, sep, n_columns):
+    """Refuse rows whose number of fields is not the header's: pandas would silently turn
+    a first column into the row index (one field more) or fill missing fields with NaN
+    (fewer), and the columns would not be the ones the header names."""
+    with open(path, newline="", encoding="utf-8-sig") as stream:
+        rows = csv.reader(stream, delimiter=sep)
+        next(rows, None)
+        for row in rows:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # a blank line, which pandas skips too
+            if len(row) != n_columns:
+                what = ("more" if len(row) > n_columns else "fewer")
+                hint = (" (pandas would take the first one for a row index)"
+                        if len(row) == n_columns + 1 else "")
+                raise InputError(
+                    f"{path}: line {rows.line_num} has {len(row)} fields, {what} than the "
+                    f"{n_columns} columns the header names{hint}; every row needs one field "
+                    "per column (check the separator, quotes and trailing separators)."
+                )
 
 
 def _check_header(names, name, target):

@@ -39,7 +39,9 @@ from ..utils.validation import check_numeric_columns
 from . import _engine
 from ._data import TrainingData, float32_features
 from ._keras_fit import fit_with_keras
+from ._lbfgs import train_lbfgs
 from ._objectives import OPTIMIZERS, build_optimizer, optimizer_config
+from ._params import LBFGS, SCHEDULE_NAMES, TrainingParams
 from ._progress import EpochLog, combine
 from ._tensorboard import TensorBoardLog, check_log_dir
 from ._routing import RoutedParamsMixin, check_optimizer_params
@@ -50,15 +52,17 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
     """Common machinery of skfit's Keras estimators; not meant for direct use."""
 
     _parameter_constraints: dict = {
-        "optimizer": [StrOptions(OPTIMIZERS), keras.optimizers.Optimizer],
+        "optimizer": [StrOptions(OPTIMIZERS | {LBFGS}), keras.optimizers.Optimizer],
         "optimizer_params": [dict, None],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither"),
+                          StrOptions(set(SCHEDULE_NAMES))],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "epochs": [Interval(Integral, 1, 2**31 - 1, closed="both"), StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "early_stopping": ["boolean"],
         "patience": [Interval(Integral, 1, None, closed="left")],
         "warm_start": ["boolean"],
+        "shuffle": ["boolean"],
         "callbacks": [list, None],
         "engine": [StrOptions({"auto", "compiled", "keras"})],
         "random_state": ["random_state"],
@@ -70,11 +74,39 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
 
     # -- hooks: what subclasses and task mixins provide ------------------------
     @abstractmethod
-    def _architecture(self, n_features, seed, sample):
+    def _architecture(self, n_features, seed, sample, shape):
         """The network to train: an object with ``key``, ``n_features``,
         ``n_outputs``, ``accepts_sparse``, ``build()``, ``initial_weights(model)``
         and ``predictor(weights, session_factory)``; ``sample`` holds a few
-        dense training rows a user model may be called on."""
+        dense training rows a user model may be called on, ``shape`` is
+        ``(params, batch_size, n_train)`` of the fit (:class:`TrainingParams`)."""
+
+    def _training_params(self):
+        """The :class:`TrainingParams` of this fit (skfit's parameters as they are)."""
+        optimizer_params, rate = self._optimizer_params_and_rate()
+        schedule = self.learning_rate if isinstance(self.learning_rate, str) else "constant"
+        return TrainingParams(
+            optimizer=self.optimizer, optimizer_params=optimizer_params,
+            learning_rate=rate, batch_size=self.batch_size, epochs=self.epochs,
+            early_stopping=self.early_stopping, patience=self.patience, shuffle=self.shuffle,
+            schedule=schedule,
+        )
+
+    def _optimizer_params_and_rate(self):
+        """The optimizer's keyword arguments, and the step size: ``learning_rate``, or
+        scikeras's ``optimizer__learning_rate`` when that is given instead."""
+        params = self.routed("optimizer")
+        rate = self.learning_rate if not isinstance(self.learning_rate, str) else 1e-3
+        if "learning_rate" in params:
+            routed = params.pop("learning_rate")
+            if not isinstance(self.learning_rate, str) and self.learning_rate not in (1e-3,
+                                                                                   routed):
+                raise ValueError(
+                    f"optimizer__learning_rate={routed!r} and learning_rate="
+                    f"{self.learning_rate!r} set the same step size; pass one of them."
+                )
+            rate = routed
+        return params, rate
 
     @abstractmethod
     def _target_validation(self):
@@ -111,6 +143,10 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
     def _loss(self):
         """A user-given Keras loss replacing the default objective's, or None."""
         return None
+
+    def _callbacks(self):
+        """The Keras callbacks to train with (``callbacks``, built)."""
+        return list(self.callbacks or [])
 
     # -- fit -----------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -159,7 +195,8 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         return self
 
     def _fit(self, X, y, sample_weight, *, continuing, incremental=False, classes=None):
-        optimizer = self._optimizer_config()
+        params = self._training_params()
+        optimizer = self._optimizer_config(params, incremental)
         if self.log_dir is not None:
             check_log_dir(self.log_dir)
         X, y, sample_weight = self._validate_training_data(X, y, sample_weight, reset=not continuing)
@@ -171,35 +208,74 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         split_seed, model_seed, shuffle_seed = self._seeds
         sample_weight = _task_weights(sample_weight, self._target_weights(y_encoded))
         train, val = self._rows(y_encoded, split_seed, incremental)
-        architecture = self._fit_architecture(X, model_seed, continuing, incremental)
+        batch_size = resolve_batch_size(params.batch_size, len(train))
+        architecture = self._fit_architecture(X, model_seed, continuing, incremental,
+                                              (params, batch_size, len(train)))
         y_encoded, objective = self._encode_for_output(y_encoded, architecture.n_outputs)
         objective = objective.with_loss(self._loss())
         objective.check_loss(y_encoded[:2], architecture.n_outputs)
+        if not params.shuffle:  # the rows in the order of X, not the split's
+            train = np.sort(train)
         data = TrainingData(X, y_encoded, sample_weight, train, val)
-        batch_size = resolve_batch_size(self.batch_size, len(train))
         settings = _engine.LoopSettings(
-            epochs=1 if incremental else resolve_epochs(self.epochs, len(train), batch_size),
+            epochs=1 if incremental else resolve_epochs(params.epochs, len(train), batch_size),
             batch_size=batch_size,
-            early_stopping=self.early_stopping and not incremental,
-            patience=self.patience,
+            early_stopping=params.early_stopping and not incremental,
+            patience=params.patience,
             shuffle_seed=shuffle_seed,
+            tol=params.tol,
+            shuffle=params.shuffle,
+            schedule=params.schedule,
+            power_t=params.power_t,
         )
-        start = self._start_state(architecture, model_seed, continuing, data.has_validation)
-        if self._uses_keras_fit():
+        start = self._start_state(architecture, model_seed, continuing, data.has_validation,
+                                  params.learning_rate)
+        if params.lbfgs:
+            result = self._fit_lbfgs(architecture, objective, data, settings, start, params)
+        elif self._uses_keras_fit():
             result = self._fit_keras(architecture, optimizer, objective, data, settings, start)
         else:
             result = self._fit_compiled(architecture, optimizer, objective, data, settings, start)
-        self._set_fitted(architecture, optimizer, objective, result, settings, data.has_validation,
-                         continuing)  # fmt: skip
+        self._set_fitted(architecture, optimizer, objective, result, settings, data, continuing,
+                         params)  # fmt: skip
 
-    def _optimizer_config(self):
-        _warn_if_optimizer_rate_differs(self.optimizer, self.learning_rate)
-        check_optimizer_params(self.optimizer, self.optimizer_params)
-        config = optimizer_config(self.optimizer, self.optimizer_params)
-        if self.optimizer_params or not isinstance(self.optimizer, str):
+    def _optimizer_config(self, params, incremental):
+        if params.lbfgs:
+            self._check_lbfgs(params, incremental)
+            return optimizer_config("sgd")  # the session's update rule; L-BFGS replaces it
+        _warn_if_optimizer_rate_differs(params.optimizer, params.learning_rate)
+        check_optimizer_params(params.optimizer, params.optimizer_params)
+        config = optimizer_config(params.optimizer, params.optimizer_params)
+        if params.optimizer_params or not isinstance(params.optimizer, str):
             # a clear error now, not in training (a named optimizer alone always builds)
-            build_optimizer(config, self.optimizer_params)
+            build_optimizer(config, params.optimizer_params)
         return config
+
+    def _check_lbfgs(self, params, incremental):
+        """L-BFGS minimizes the whole training loss of skfit's MLP: what it cannot do is a
+        clear error before training."""
+        name = type(self).__name__
+        problems = []
+        if incremental:
+            problems.append("partial_fit trains one epoch of mini-batches (use solver 'adam' "
+                            "or 'sgd')")
+        if not hasattr(self, "hidden_layer_sizes"):
+            problems.append("it trains skfit's MLPs only (a model of yours needs a Keras "
+                            "optimizer)")
+        if getattr(self, "dropout", 0):
+            problems.append(f"dropout={self.dropout} makes the loss random (use dropout=0)")
+        if self.callbacks or self.engine == "keras":
+            problems.append("Keras callbacks and engine='keras' run model.fit")
+        unknown = sorted(set(params.optimizer_params) - {"max_fun"})
+        if unknown:
+            problems.append(f"it takes no optimizer parameters {unknown}")
+        if problems:
+            raise ValueError(f"{name} cannot train with L-BFGS here: " + "; ".join(problems)
+                             + ".")
+
+    def _fit_lbfgs(self, architecture, objective, data, settings, start, params):
+        return train_lbfgs(architecture, objective, data, settings, start, params.max_fun,
+                           params.tol)
 
     def _validate_training_data(self, X, y, sample_weight, *, reset):
         check_numeric_columns(X, type(self).__name__)
@@ -241,15 +317,24 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
                 f"{n} samples, leaving none to train on. Use a smaller validation_fraction, "
                 "or 0 to train without validation."
             )
+        self._check_training_part(y_encoded, n - n_val)
         splitter = ShuffleSplit(n_splits=1, test_size=n_val, random_state=seed)
         if self._stratified_validation(y_encoded, n_val):
             splitter = StratifiedShuffleSplit(n_splits=1, test_size=n_val, random_state=seed)
         train, val = next(splitter.split(all_rows, y_encoded))
+        train, val = self._with_every_class(y_encoded, train, val)
         return train.astype(np.int32), val.astype(np.int32)
 
-    def _fit_architecture(self, X, seed, continuing, incremental):
+    def _check_training_part(self, y_encoded, n_train):
+        """Raise when the rows left to train on cannot hold what the task needs."""
+
+    def _with_every_class(self, y_encoded, train, val):
+        """``(train, val)``, rows moved so that the training part holds what it must."""
+        return train, val
+
+    def _fit_architecture(self, X, seed, continuing, incremental, shape):
         sample = X[:32].toarray() if sp.issparse(X) else X[:32]
-        architecture = self._architecture(X.shape[1], seed, sample)
+        architecture = self._architecture(X.shape[1], seed, sample, shape)
         if continuing and architecture.key != self._architecture_.key:
             raise ValueError(
                 f"{'partial_fit' if incremental else 'warm_start'} continues the fitted "
@@ -260,12 +345,12 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         self._check_sample_outputs(architecture)
         return architecture
 
-    def _start_state(self, architecture, seed, continuing, has_validation):
+    def _start_state(self, architecture, seed, continuing, has_validation, learning_rate):
         regularization = getattr(architecture, "regularization", {})
         if not continuing:
             return _engine.StartState(
                 weights=architecture.initial_weights(),
-                learning_rate=self.learning_rate,
+                learning_rate=learning_rate,
                 seed=seed,
                 regularization=regularization,
             )
@@ -277,7 +362,7 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         resume = go_on and self._last_weights is not None
         return _engine.StartState(
             weights=self._last_weights if resume else self._weights,
-            learning_rate=self.learning_rate,
+            learning_rate=learning_rate,
             seed=seed + self.n_epochs_,
             optimizer_values=self._optimizer_values,
             optimizer_kind=self._optimizer_kind,
@@ -329,14 +414,20 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         try:
             return fit_with_keras(
                 architecture.build(), build_optimizer(optimizer), objective, data, settings, start,
-                callbacks=self.callbacks, verbose=self.verbose, listener=log,
+                callbacks=self._callbacks(), verbose=self.verbose, listener=log,
             )  # fmt: skip
         finally:
             if log is not None:
                 log.close()
 
-    def _set_fitted(self, architecture, optimizer, objective, result, settings, has_validation,
-                    continuing):  # fmt: skip
+    def _set_fitted(self, architecture, optimizer, objective, result, settings, data, continuing,
+                    params):  # fmt: skip
+        has_validation = data.has_validation
+        self._params_used = params
+        self._samples_seen = (self._samples_seen if continuing else 0) + \
+            result.n_epochs * len(data.train)
+        self._validation_variance = (_validation_variance(data)
+                                     if self._validation_score == "r2" else None)
         self._architecture_ = architecture
         self._optimizer = optimizer
         self._objective = objective
@@ -360,7 +451,7 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
             monitor = _monitor(has_validation)
             print(
                 f"Early stopping after epoch {self.n_epochs_}: {monitor} has not improved "
-                f"for {self.patience} epochs; restored the weights of epoch "
+                f"for {params.patience} epochs; restored the weights of epoch "
                 f"{self.best_epoch_} ({monitor} {history[monitor][self.best_epoch_ - 1]:.4f})."
             )
 
@@ -372,15 +463,77 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         message = (
             f"{type(self).__name__}: training diverged: the training loss became {loss} "
             f"at epoch {epoch}, so training stopped there; the network {kept}. Lower "
-            f"learning_rate (now {self.learning_rate}; try {self.learning_rate / 10:g}), "
+            f"learning_rate (now {self._rate}; try {self._rate / 10:g}), "
             "and scale X (e.g. StandardScaler)."
         )
         if self.verbose:
             print(message)
         warnings.warn(message, RuntimeWarning, stacklevel=5)
 
+    @property
+    def _rate(self):
+        """The step size of the last fit (a schedule's start)."""
+        return self._params_used.learning_rate
+
     def _weights_are_finite(self):
         return all(np.isfinite(w).all() for w in self._weights)
+
+    # -- scikit-learn's MLP attributes, from the history -------------------------
+    @property
+    def loss_curve_(self):
+        """Training loss of each epoch (scikit-learn's name for ``history_["loss"]``)."""
+        return list(self._fitted("loss_curve_").history_["loss"])
+
+    @property
+    def validation_scores_(self):
+        """Validation score of each epoch: accuracy (classifiers) or R^2 (regressors
+        trained on squared error), as scikit-learn's; None without a validation set."""
+        history = self._fitted("validation_scores_").history_
+        if self._validation_score == "accuracy":
+            return list(history["val_accuracy"]) if "val_accuracy" in history else None
+        variance = self._validation_variance
+        if variance is None or "val_loss" not in history or self._loss() is not None:
+            return None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return [float(1.0 - loss / variance.mean()) for loss in history["val_loss"]]
+
+    @property
+    def best_validation_score_(self):
+        """The best of ``validation_scores_`` (None without a validation set)."""
+        scores = self._fitted("best_validation_score_").validation_scores_
+        finite = [score for score in scores or [] if np.isfinite(score)]
+        return max(finite) if finite else None
+
+    @property
+    def best_loss_(self):
+        """The lowest training loss (None with early stopping, as in scikit-learn: read
+        ``best_validation_score_`` then)."""
+        if self._fitted("best_loss_")._params_used.early_stopping:
+            return None
+        finite = [loss for loss in self.history_["loss"] if np.isfinite(loss)]
+        return min(finite) if finite else None
+
+    @property
+    def loss_(self):
+        """Training loss of the last epoch."""
+        return float(self._fitted("loss_").history_["loss"][-1])
+
+    @property
+    def n_iter_(self):
+        """Epochs run (scikit-learn's name for ``n_epochs_``)."""
+        return self._fitted("n_iter_").n_epochs_
+
+    @property
+    def t_(self):
+        """Training samples seen: epochs times training rows, over every fit of a warm
+        start or ``partial_fit``."""
+        return self._fitted("t_")._samples_seen
+
+    def _fitted(self, attribute):
+        """``self``, or an AttributeError naming ``attribute`` when not fitted."""
+        if not hasattr(self, "_weights"):
+            raise AttributeError(f"{type(self).__name__} is not fitted yet: no {attribute}.")
+        return self
 
     # -- predict -------------------------------------------------------------
     def _forward(self, X):
@@ -396,7 +549,7 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
                 f"{type(self).__name__} cannot predict: its weights are not finite "
                 f"because training diverged (training loss {self.history_['loss'][-1]} at "
                 f"epoch {self.n_epochs_}). Refit with a lower learning_rate (now "
-                f"{self.learning_rate}; try {self.learning_rate / 10:g}), scaled X "
+                f"{self._rate}; try {self._rate / 10:g}), scaled X "
                 "(e.g. StandardScaler), or early_stopping=True to keep the best epoch."
             )
         return self._finite(self._predictor(sp.csr_matrix(X) if sp.issparse(X) else X))
@@ -492,6 +645,14 @@ def _task_weights(sample_weight, task_weights):
 
 def _monitor(has_validation):
     return "val_loss" if has_validation else "loss"
+
+
+def _validation_variance(data):
+    """Variance of each (standardized) target column over the validation rows (R^2 from
+    the validation loss); None without validation."""
+    if not data.has_validation:
+        return None
+    return np.asarray(data.y[data.val], dtype=np.float64).reshape(len(data.val), -1).var(axis=0)
 
 
 def _joined(history, more):

@@ -39,8 +39,14 @@ KERAS_ENTRIES = DocEntries(
         Keyword arguments of the Keras optimizer (``momentum``, ``beta_1``,
         ``clipnorm``...), also settable one by one as
         ``optimizer__<name>`` (e.g. in a grid search).""",
-    learning_rate="""learning_rate : float > 0, default=1e-3
-        Step size of the optimizer.""",
+    learning_rate="""learning_rate : float > 0 or {"constant", "invscaling", "adaptive"}, \
+default=1e-3
+        Step size of the optimizer. A schedule's name (scikit-learn's
+        ``learning_rate``) keeps the step size at 1e-3%(rate_init)s and sets
+        the schedule: "invscaling" divides it by ``(t + 1) ** power_t`` after
+        each epoch (``t`` training samples seen); "adaptive" divides it by 5
+        whenever the monitored loss has not improved for ``patience`` epochs,
+        and ends training once it is below 1e-6.""",
     batch_size="""batch_size : int >= 1 or "auto", default="auto"
         Rows per gradient step (capped at the number of training rows).
         "auto" is ``min(128, ceil(n_train / 4))``: batches of 128, or at
@@ -68,6 +74,9 @@ KERAS_ENTRIES = DocEntries(
         goes on from its last epoch, its best epoch and patience carried
         over (several such fits equal one longer fit); a fit that early
         stopping ended goes on from the restored best epoch.""",
+    shuffle="""shuffle : bool, default=True
+        Reshuffle the training rows every epoch (seeded); False trains on
+        them in order.""",
     class_weight="""class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn (finite and
         >= 0; not for a multilabel ``y``).""",
@@ -89,6 +98,41 @@ KERAS_ENTRIES = DocEntries(
         per-epoch training and validation values (the numbers of
         ``history_``) and the estimator's parameters (HParams plugin).
         Needs the ``tensorboard`` package.""",
+    sklearn_parameters="""solver : {"adam", "sgd", "lbfgs"}, default=None
+        scikit-learn's name for ``optimizer``; with it, scikit-learn's
+        defaults of the solver's options apply (SGD: ``momentum=0.9``,
+        Nesterov's; Adam: ``epsilon=1e-8``). "lbfgs" minimizes the whole
+        training loss with SciPy's L-BFGS-B (``max_iter`` iterations, no
+        dropout; as in scikit-learn, ``early_stopping`` is for the other
+        solvers). None: ``optimizer`` decides.
+    alpha : float >= 0, default=None
+        scikit-learn's L2 penalty: ``alpha / 2 * sum(w ** 2)`` divided by
+        the rows of each batch, i.e. ``l2 = alpha / (2 * batch_size)`` (the
+        whole training part for L-BFGS). None: ``l2`` decides.
+    learning_rate_init : float > 0, default=None
+        scikit-learn's name for the step size ``learning_rate``.
+    max_iter : int >= 1, default=None
+        scikit-learn's name for ``epochs``.
+    n_iter_no_change : int >= 1, default=None
+        scikit-learn's name for ``patience``.
+    tol : float >= 0, default=None
+        Least decrease of the monitored loss that counts as an improvement
+        (early stopping, the "adaptive" schedule); L-BFGS's gradient
+        tolerance. None: 0 (1e-4 for L-BFGS, scikit-learn's default).
+    momentum : float in [0, 1], default=None
+        The SGD solver's momentum (``optimizer__momentum``).
+    nesterovs_momentum : bool, default=None
+        Whether the SGD solver uses Nesterov's momentum
+        (``optimizer__nesterov``).
+    beta_1, beta_2 : float in [0, 1), default=None
+        The Adam solver's moment decays (``optimizer__beta_1``,
+        ``optimizer__beta_2``).
+    epsilon : float > 0, default=None
+        The Adam solver's epsilon (``optimizer__epsilon``).
+    power_t : float >= 0, default=0.5
+        The exponent of the "invscaling" schedule.
+    max_fun : int >= 1, default=15000
+        Most loss evaluations of L-BFGS.""",
     classes_="""classes_ : ndarray of shape (n_classes,)
         Class labels (for a multilabel ``y``, the label indices
         ``0 .. n_labels - 1``).""",
@@ -107,6 +151,35 @@ KERAS_ENTRIES = DocEntries(
         Rows per gradient step of the last fit (``batch_size`` resolved).""",
     n_outputs_="""n_outputs_ : int
         Units of the output layer.""",
+    sklearn_attributes="""loss_curve_ : list of float
+        Training loss of each epoch (``history_["loss"]``, scikit-learn's
+        name).
+    validation_scores_ : list of float or None
+        Validation %(score)s of each epoch, as scikit-learn's (which keeps
+        it only with early stopping); None without a validation set.
+    best_validation_score_ : float or None
+        The best of ``validation_scores_``.
+    best_loss_ : float or None
+        The lowest training loss; None with early stopping (as in
+        scikit-learn).
+    loss_ : float
+        Training loss of the last epoch.
+    n_iter_ : int
+        Epochs run (``n_epochs_``).
+    t_ : int
+        Training samples seen (epochs times training rows, over every fit
+        of a warm start or ``partial_fit``).""",
+    mlp_attributes="""coefs_ : list of ndarray
+        ``coefs_[i]``: the weight matrix of layer ``i``, of shape (units in,
+        units out), as scikit-learn's (a binary classifier has two output
+        units, a softmax, where scikit-learn has one logistic unit).
+    intercepts_ : list of ndarray
+        ``intercepts_[i]``: the bias vector of layer ``i``.
+    n_layers_ : int
+        Number of layers, input and output included.
+    out_activation_ : str
+        The output layer's activation in scikit-learn's names:
+        "softmax", "logistic" (multilabel) or "identity" (regression).""",
     n_features_in_="""n_features_in_ : int
         Number of features seen during fit.""",
     feature_names_in_="""feature_names_in_ : ndarray of str
@@ -120,6 +193,8 @@ CLASSIFIER_VALUES = {
     "val_metric": ", ``val_accuracy``",
     "n_classes": ", ``n_classes``",
     "default_loss": "sparse categorical (or binary) cross-entropy",
+    "score": "accuracy",
+    "rate_init": "",
 }
 REGRESSOR_VALUES = {
     "stratified": "",
@@ -127,4 +202,9 @@ REGRESSOR_VALUES = {
     "val_metric": "",
     "n_classes": "",
     "default_loss": "mean squared error",
+    "score": "R^2 (when the loss is the default squared error)",
+    "rate_init": "",
 }
+
+#: The MLPs take scikit-learn's learning_rate_init.
+MLP_VALUES = {"rate_init": " (``learning_rate_init`` when given)"}

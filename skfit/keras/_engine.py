@@ -38,15 +38,36 @@ _MAX_SESSIONS = 16
 SPARSE_BLOCK_ROWS = 4096
 
 
+#: Learning-rate schedules of the loop (scikit-learn's names), by their code in the graph.
+SCHEDULES = {"constant": 0, "invscaling": 1, "adaptive": 2}
+
+#: The adaptive schedule divides the rate by this on a plateau, and stops below the floor.
+ADAPTIVE_DIVISOR, ADAPTIVE_FLOOR = 5.0, 1e-6
+
+
 @dataclass(frozen=True)
 class LoopSettings:
-    """The per-fit knobs of the training loop (values, not part of the trace)."""
+    """The per-fit knobs of the training loop (values, not part of the trace).
+
+    ``tol`` is the least decrease of the monitored loss that counts as an
+    improvement (for early stopping's patience and the adaptive schedule);
+    ``shuffle`` reshuffles the training rows every epoch; ``schedule`` is
+    one of :data:`SCHEDULES`: "invscaling" sets the rate after each epoch to
+    ``learning_rate / (t + 1) ** power_t`` (``t`` training samples seen so
+    far), "adaptive" divides it by 5 whenever the monitored loss has not
+    improved for ``patience`` epochs, and ends training once it falls below
+    1e-6 (scikit-learn's schedules for its SGD solver).
+    """
 
     epochs: int
     batch_size: int
     early_stopping: bool
     patience: int
     shuffle_seed: int
+    tol: float = 0.0
+    shuffle: bool = True
+    schedule: str = "constant"
+    power_t: float = 0.5
 
 
 @dataclass
@@ -177,6 +198,11 @@ class TrainingLoop:
     def _apply(self, gradients):
         raise NotImplementedError
 
+    @property
+    def learning_rate_variable(self):
+        """The variable holding the step size (the schedules set it each epoch)."""
+        raise NotImplementedError
+
     # -- traced functions ----------------------------------------------------
     def _feature_specs(self):
         if self.sparse_input:
@@ -207,6 +233,10 @@ class TrainingLoop:
             tf.TensorSpec((), tf.int32, name="epochs_done"),
             tf.TensorSpec((), tf.float32, name="best"),
             tf.TensorSpec((), tf.int32, name="wait"),
+            tf.TensorSpec((), tf.float32, name="tol"),
+            tf.TensorSpec((), tf.bool, name="shuffle"),
+            tf.TensorSpec((), tf.int32, name="schedule"),
+            tf.TensorSpec((), tf.float32, name="power_t"),
         ]
         # Traced here and called as a concrete function: calling the
         # tf.function would count every session's first trace as a retrace of
@@ -239,9 +269,10 @@ class TrainingLoop:
     # traced with autograph off: autograph's conversion of this code (and of
     # what it calls) cost about 0.4 s per process, more than a whole fit.
 
-    def _train_epoch(self, features, y, sample_weight, train_rows, batch_size, seed):
+    def _train_epoch(self, features, y, sample_weight, train_rows, batch_size, seed, shuffle):
         n = tf.shape(train_rows)[0]
-        order = tf.gather(train_rows, tf.argsort(tf.random.stateless_uniform([n], seed=seed)))
+        shuffled = tf.argsort(tf.random.stateless_uniform([n], seed=seed))
+        order = tf.gather(train_rows, tf.where(shuffle, shuffled, tf.range(n)))
         n_batches = (n + batch_size - 1) // batch_size
 
         def step(b, loss_sum, metric_sums):
@@ -288,21 +319,42 @@ class TrainingLoop:
     def _train_loop(
         self, features, y, sample_weight, train_rows, val_rows,
         epochs, batch_size, early_stopping, patience, shuffle_seed, epochs_done, best, wait,
-        listening,
+        tol, shuffle, schedule, power_t, listening,
     ):  # fmt: skip
         names = self.history_names
+        rate = self.learning_rate_variable
+        initial_rate = tf.convert_to_tensor(rate)
+        n_train = tf.cast(tf.shape(train_rows)[0], tf.float32)
 
         def go_on(epoch, finite, best, best_epoch, wait, records):
-            return (epoch < epochs) & finite & ~(early_stopping & (wait >= patience))
+            patience_out = early_stopping & (wait >= patience) & (schedule != SCHEDULES["adaptive"])
+            too_slow = (schedule == SCHEDULES["adaptive"]) & (wait >= patience) & \
+                (rate <= ADAPTIVE_FLOOR)
+            return (epoch < epochs) & finite & ~patience_out & ~too_slow
+
+        def next_rate(epoch, now, reduce):
+            seen = tf.cast(epochs_done + epoch + 1, tf.float32) * n_train
+            scaled = initial_rate / tf.pow(seen + 1.0, power_t)
+            reduced = tf.where(reduce, now / ADAPTIVE_DIVISOR, now)
+            return tf.where(schedule == SCHEDULES["invscaling"], scaled, reduced)
 
         def run_epoch(epoch, finite, best, best_epoch, wait, records):
             seed = tf.stack([shuffle_seed[0], shuffle_seed[1] + epochs_done + epoch])
-            values = self._train_epoch(features, y, sample_weight, train_rows, batch_size, seed)
+            values = self._train_epoch(features, y, sample_weight, train_rows, batch_size, seed,
+                                       shuffle)
             if self.has_validation:
                 values += self._evaluate(features, y, sample_weight, val_rows)
             monitored = values[len(values) // 2] if self.has_validation else values[0]
-            improved = monitored < best
+            improved = monitored < best - tol
             self._copy_where(improved, self.weights, self._best)
+            waited = tf.where(improved, 0, wait + 1)
+            now = tf.convert_to_tensor(rate)
+            # scikit-learn's adaptive rule: on a plateau, a fifth of the rate while it is
+            # above the floor (and patience counts again); at the floor, training ends
+            reduce = (schedule == SCHEDULES["adaptive"]) & (waited >= patience) & \
+                (now > ADAPTIVE_FLOOR)
+            with tf.control_dependencies([rate.assign(next_rate(epoch, now, reduce))]):
+                waited = tf.where(reduce, 0, waited)
             next_epoch = epoch + 1
             if listening:
                 reported = tf.numpy_function(
@@ -315,7 +367,7 @@ class TrainingLoop:
                 tf.math.is_finite(values[0]),
                 tf.where(improved, monitored, best),
                 tf.where(improved, epoch + 1, best_epoch),
-                tf.where(improved, 0, wait + 1),
+                waited,
                 tuple(record.write(epoch, value) for record, value in zip(records, values)),
             )
 
@@ -375,6 +427,10 @@ class KerasModelSession(TrainingLoop):
 
     def _apply(self, gradients):
         self.optimizer.apply_gradients(zip(gradients, self.trainable))
+
+    @property
+    def learning_rate_variable(self):
+        return self.optimizer._learning_rate
 
     def _make_predict_function(self):
         # A float64 twin of the model predicts: float32 kernels round rows
@@ -541,6 +597,10 @@ def train(session, data, settings, start, listener=None):
                 np.int32(start.epochs_done),
                 np.float32(start.best),
                 np.int32(start.wait),
+                np.float32(settings.tol),
+                np.bool_(settings.shuffle),
+                np.int32(SCHEDULES[settings.schedule]),
+                np.float32(settings.power_t),
             )
         finally:
             session.listener = None

@@ -12,7 +12,9 @@ from ..utils.fixes import Interval, StrOptions
 from ._base import BaseKerasEstimator
 from ._engine import keras_model_session
 from ._mlp_session import mlp_session
-from ._docs import CLASSIFIER_VALUES, KERAS_ENTRIES, REGRESSOR_VALUES
+from ._sklearn_names import ACTIVATION_ALIASES, SOLVERS
+from ._sklearn_names import resolve as resolve_sklearn_names
+from ._docs import CLASSIFIER_VALUES, KERAS_ENTRIES, MLP_VALUES, REGRESSOR_VALUES
 from ._tasks import ClassifierTaskMixin, RegressorTaskMixin
 from ._tf import keras
 
@@ -20,6 +22,9 @@ ACTIVATIONS = frozenset(
     {"elu", "gelu", "leaky_relu", "linear", "relu", "selu", "sigmoid", "softplus", "swish",
      "tanh"}
 )  # fmt: skip
+
+#: scikit-learn's output activations, by skfit's (Keras's) names.
+_SKLEARN_OUTPUT_ACTIVATIONS = {"softmax": "softmax", "sigmoid": "logistic", "linear": "identity"}
 
 
 _SELU_ALPHA, _SELU_SCALE = 1.6732632423543772, 1.0507009873554805
@@ -222,25 +227,67 @@ class _KerasMLPBase(BaseKerasEstimator):
     _parameter_constraints: dict = {
         **BaseKerasEstimator._parameter_constraints,
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(ACTIVATIONS)],
+        "activation": [StrOptions(ACTIVATIONS | set(ACTIVATION_ALIASES))],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "l1": [Interval(Real, 0, None, closed="left")],
         "l2": [Interval(Real, 0, None, closed="left")],
+        # scikit-learn's names (see _sklearn_names)
+        "solver": [StrOptions(set(SOLVERS)), None],
+        "alpha": [Interval(Real, 0, None, closed="left"), None],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither"), None],
+        "max_iter": [Interval(Integral, 1, 2**31 - 1, closed="both"), None],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "momentum": [Interval(Real, 0, 1, closed="both"), None],
+        "nesterovs_momentum": ["boolean", None],
+        "beta_1": [Interval(Real, 0, 1, closed="left"), None],
+        "beta_2": [Interval(Real, 0, 1, closed="left"), None],
+        "epsilon": [Interval(Real, 0, None, closed="neither"), None],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
     }
     _output_activation = "linear"
 
-    def _architecture(self, n_features, seed, sample):
+    def _training_params(self):
+        return resolve_sklearn_names(self)
+
+    def _architecture(self, n_features, seed, sample, shape):
+        params, batch_size, n_train = shape
         return MLPArchitecture(
             n_features=n_features,
             n_outputs=self.n_outputs_,
             hidden_layer_sizes=_layer_sizes(self.hidden_layer_sizes),
-            activation=self.activation,
+            activation=params.activation or self.activation,
             output_activation=self._output_activation,
             dropout=float(self.dropout),
             l1=float(self.l1),
-            l2=float(self.l2),
+            l2=float(params.l2(self.l2, batch_size, n_train)),
             seed=seed,
         )
+
+    # -- scikit-learn's MLP attributes, from the fitted network -------------------
+    @property
+    def coefs_(self):
+        """Weight matrices of the layers, ``coefs_[i]`` of shape (units in, units out)
+        (scikit-learn's layout; Keras's Dense kernels)."""
+        return [np.asarray(w) for w in self._fitted("coefs_")._weights[::2]]
+
+    @property
+    def intercepts_(self):
+        """Bias vectors of the layers, ``intercepts_[i]`` of shape (units out,)."""
+        return [np.asarray(b) for b in self._fitted("intercepts_")._weights[1::2]]
+
+    @property
+    def n_layers_(self):
+        """Number of layers: input, hidden and output."""
+        return len(self._fitted("n_layers_")._architecture_.hidden_layer_sizes) + 2
+
+    @property
+    def out_activation_(self):
+        """Activation of the output layer, in scikit-learn's names ("softmax",
+        "logistic", "identity")."""
+        name = self._fitted("out_activation_")._architecture_.output_activation
+        return _SKLEARN_OUTPUT_ACTIVATIONS.get(name, name)
 
 
 def _layer_sizes(hidden_layer_sizes):
@@ -258,7 +305,7 @@ def _layer_sizes(hidden_layer_sizes):
 
 
 @KERAS_ENTRIES(linear="multinomial logistic regression", activations=str(sorted(ACTIVATIONS)),
-               **CLASSIFIER_VALUES)  # fmt: skip
+               **{**CLASSIFIER_VALUES, **MLP_VALUES})  # fmt: skip
 class KerasMLPClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasMLPBase):
     """Multi-layer perceptron classifier trained with Keras.
 
@@ -284,12 +331,14 @@ class KerasMLPClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasMLPBase):
     %(early_stopping)s
     %(patience)s
     %(warm_start)s
+    %(shuffle)s
     %(class_weight)s
     %(callbacks)s
     %(engine)s
     %(random_state)s
     %(verbose)s
     %(log_dir)s
+    %(sklearn_parameters)s
 
     Attributes
     ----------
@@ -302,6 +351,8 @@ class KerasMLPClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasMLPBase):
     %(n_outputs_)s
     %(n_features_in_)s
     %(feature_names_in_)s
+    %(sklearn_attributes)s
+    %(mlp_attributes)s
 
     See Also
     --------
@@ -346,12 +397,26 @@ class KerasMLPClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasMLPBase):
         early_stopping=False,
         patience=5,
         warm_start=False,
+        shuffle=True,
         class_weight=None,
         callbacks=None,
         engine="auto",
         random_state=None,
         verbose=0,
         log_dir=None,
+        solver=None,
+        alpha=None,
+        learning_rate_init=None,
+        max_iter=None,
+        n_iter_no_change=None,
+        tol=None,
+        momentum=None,
+        nesterovs_momentum=None,
+        beta_1=None,
+        beta_2=None,
+        epsilon=None,
+        power_t=0.5,
+        max_fun=15000,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -367,15 +432,30 @@ class KerasMLPClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasMLPBase):
         self.early_stopping = early_stopping
         self.patience = patience
         self.warm_start = warm_start
+        self.shuffle = shuffle
         self.class_weight = class_weight
         self.callbacks = callbacks
         self.engine = engine
         self.random_state = random_state
         self.verbose = verbose
         self.log_dir = log_dir
+        self.solver = solver
+        self.alpha = alpha
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.power_t = power_t
+        self.max_fun = max_fun
 
 
-@KERAS_ENTRIES(linear="linear regression", activations=str(sorted(ACTIVATIONS)), **REGRESSOR_VALUES)
+@KERAS_ENTRIES(linear="linear regression", activations=str(sorted(ACTIVATIONS)),
+               **{**REGRESSOR_VALUES, **MLP_VALUES})
 class KerasMLPRegressor(RegressorTaskMixin, RegressorMixin, _KerasMLPBase):
     """Multi-layer perceptron regressor trained with Keras.
 
@@ -402,11 +482,13 @@ class KerasMLPRegressor(RegressorTaskMixin, RegressorMixin, _KerasMLPBase):
     %(early_stopping)s
     %(patience)s
     %(warm_start)s
+    %(shuffle)s
     %(callbacks)s
     %(engine)s
     %(random_state)s
     %(verbose)s
     %(log_dir)s
+    %(sklearn_parameters)s
 
     Attributes
     ----------
@@ -418,6 +500,8 @@ class KerasMLPRegressor(RegressorTaskMixin, RegressorMixin, _KerasMLPBase):
     %(n_outputs_)s
     %(n_features_in_)s
     %(feature_names_in_)s
+    %(sklearn_attributes)s
+    %(mlp_attributes)s
 
     See Also
     --------
@@ -458,11 +542,25 @@ class KerasMLPRegressor(RegressorTaskMixin, RegressorMixin, _KerasMLPBase):
         early_stopping=False,
         patience=5,
         warm_start=False,
+        shuffle=True,
         callbacks=None,
         engine="auto",
         random_state=None,
         verbose=0,
         log_dir=None,
+        solver=None,
+        alpha=None,
+        learning_rate_init=None,
+        max_iter=None,
+        n_iter_no_change=None,
+        tol=None,
+        momentum=None,
+        nesterovs_momentum=None,
+        beta_1=None,
+        beta_2=None,
+        epsilon=None,
+        power_t=0.5,
+        max_fun=15000,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -478,8 +576,22 @@ class KerasMLPRegressor(RegressorTaskMixin, RegressorMixin, _KerasMLPBase):
         self.early_stopping = early_stopping
         self.patience = patience
         self.warm_start = warm_start
+        self.shuffle = shuffle
         self.callbacks = callbacks
         self.engine = engine
         self.random_state = random_state
         self.verbose = verbose
         self.log_dir = log_dir
+        self.solver = solver
+        self.alpha = alpha
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.power_t = power_t
+        self.max_fun = max_fun

@@ -96,6 +96,10 @@ class MLPSession(TrainingLoop):
                 penalty += tf.identity(l2) * tf.reduce_sum(tf.square(kernel))
         return penalty
 
+    @property
+    def learning_rate_variable(self):
+        return self.learning_rate
+
     def _apply(self, gradients):
         learning_rate = tf.identity(self.learning_rate)
         for variable, gradient, slots in zip(self.weights, gradients, self.slots):

@@ -17,10 +17,36 @@ class RoutedParamsMixin:
     """get_params/set_params for ``<prefix>__<name>`` parameters.
 
     Subclasses map each prefix to the dict parameter that holds its values in
-    ``_routed_params`` and check the names in ``_check_routed``.
+    ``_routed_params`` and check the names in ``_check_routed``. A subclass
+    whose constructor takes routed parameters as keywords (scikeras's idiom,
+    ``KerasClassifier(model=build, model__units=32)``) keeps each as an
+    attribute of that name: a parameter of its own, listed by ``get_params``
+    (so that ``clone`` passes it on) and set by ``set_params``.
     """
 
     _routed_params: dict = {}
+    _constructor_prefixes: tuple = ()
+
+    def _constructor_routed(self):
+        """The routed parameters given to the constructor, as attributes."""
+        return {key: value for key, value in vars(self).items()
+                if key.partition("__")[0] in self._constructor_prefixes and "__" in key}
+
+    def routed(self, prefix):
+        """Name -> value of every ``<prefix>__<name>`` parameter: the dict parameter's,
+        then the constructor's (a name set differently in both is a ValueError)."""
+        values = dict(getattr(self, self._routed_params.get(prefix, ""), None) or {})
+        for key, value in self._constructor_routed().items():
+            name = key.partition("__")[2]
+            if key.startswith(prefix + "__"):
+                holder = self._routed_params.get(prefix)
+                if name in values and values[name] is not value and values[name] != value:
+                    raise ValueError(
+                        f"{key}={value!r} and {holder}[{name!r}]={values[name]!r} set the "
+                        "same parameter; pass one of them."
+                    )
+                values[name] = value
+        return values
 
     def get_params(self, deep=True):
         """Get the parameters, with ``<prefix>__<name>`` entries for the routed dicts.
@@ -38,6 +64,7 @@ class RoutedParamsMixin:
             Parameter names mapped to their values.
         """
         params = super().get_params(deep=deep)
+        params.update(self._constructor_routed())
         if deep:
             for prefix, holder in self._routed_params.items():
                 values = getattr(self, holder, None)
@@ -61,10 +88,15 @@ class RoutedParamsMixin:
         self : object
             The estimator.
         """
-        routed = {}
+        routed, own = {}, self._constructor_routed()
         for key in list(params):
             prefix, separator, name = key.partition("__")
-            if separator and prefix in self._routed_params:
+            if key in own or (separator and prefix in self._constructor_prefixes
+                              and prefix not in self._routed_params):
+                # given to the constructor (or with no dict to hold it): an attribute
+                self._check_routed(prefix, {name: params[key]})
+                setattr(self, key, params.pop(key))
+            elif separator and prefix in self._routed_params:
                 routed.setdefault(prefix, {})[name] = params.pop(key)
         super().set_params(**params)  # first: a new model or optimizer applies below
         for prefix, values in routed.items():
@@ -75,10 +107,10 @@ class RoutedParamsMixin:
 
     def _check_routed(self, prefix, values):
         if prefix == "optimizer":
-            check_optimizer_params(self.optimizer, values)
+            check_optimizer_params(self.optimizer, values, learning_rate_routed=True)
 
 
-def check_optimizer_params(optimizer, params):
+def check_optimizer_params(optimizer, params, learning_rate_routed=False):
     """Raise a ValueError for a name in ``params`` that ``optimizer`` does not take.
 
     Parameters
@@ -86,13 +118,21 @@ def check_optimizer_params(optimizer, params):
     optimizer : str or keras.optimizers.Optimizer
     params : dict or None
         Keyword arguments for the optimizer (``optimizer__<name>``).
+    learning_rate_routed : bool, default=False
+        Whether ``learning_rate`` is accepted (scikeras's
+        ``optimizer__learning_rate``, which sets the estimator's step size).
     """
     if not params:
         return
-    accepted = optimizer_keywords(optimizer)
+    if optimizer == "lbfgs":
+        accepted = ["max_fun"]
+    else:
+        accepted = optimizer_keywords(optimizer)
     label = optimizer if isinstance(optimizer, str) else type(optimizer).__name__
     for name in params:
         if name == "learning_rate":
+            if learning_rate_routed:
+                continue
             raise ValueError(
                 "optimizer__learning_rate is not routed: set the estimator's own "
                 "learning_rate parameter instead."

@@ -31,6 +31,7 @@ class ClassifierTaskMixin:
     """Class labels or a multilabel indicator matrix; probabilities out."""
 
     _parameter_constraints: dict = {"class_weight": [dict, StrOptions({"balanced"}), None]}
+    _validation_score = "accuracy"  # scikit-learn's validation_scores_
 
     def _target_validation(self):
         return {"multi_output": True}
@@ -157,6 +158,32 @@ class ClassifierTaskMixin:
             "units (softmax)" + (" or 1 unit (sigmoid)." if n_classes == 2 else ".")
         )
 
+    def _check_training_part(self, y_encoded, n_train):
+        if self._multilabel:
+            return
+        n_classes = len(np.unique(y_encoded))
+        if n_train < n_classes:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} leaves {n_train} of the "
+                f"{len(y_encoded)} rows to train on, fewer than the {n_classes} classes: some "
+                "class would have no row to learn from. Use a smaller validation_fraction, "
+                "or 0 to train on every row."
+            )
+
+    def _with_every_class(self, y_encoded, train, val):
+        """Every class keeps a row in the training part: a class whose only rows the
+        validation split drew (a class of one row, or more classes than validation rows
+        allow stratifying) trades one of them for a row of the largest class."""
+        if self._multilabel:
+            return train, val
+        train, val = train.copy(), val.copy()
+        for label in np.setdiff1d(y_encoded, y_encoded[train]):
+            counts = np.bincount(y_encoded[train], minlength=label + 1)
+            donor = np.flatnonzero(y_encoded[train] == np.argmax(counts))[0]
+            taken = np.flatnonzero(y_encoded[val] == label)[0]
+            train[donor], val[taken] = val[taken], train[donor]
+        return train, val
+
     def _stratified_validation(self, y_encoded, n_val):
         if self._multilabel:
             return False
@@ -248,6 +275,7 @@ class RegressorTaskMixin:
 
     _parameter_constraints: dict = {}
     _scales_target = False
+    _validation_score = "r2"  # scikit-learn's validation_scores_
 
     def _target_validation(self):
         return {"multi_output": True, "y_numeric": True}

@@ -176,14 +176,35 @@ class _KerasWrapperBase(BaseKerasEstimator):
         "loss": [str, callable, None],
     }
 
-    # model__<name> -> model_params[name], optimizer__<name> -> optimizer_params[name]
+    # model__<name> -> model_params[name], optimizer__<name> -> optimizer_params[name];
+    # scikeras's idiom: these, loss__<name> and callbacks__<name> given to the constructor
     _routed_params = {"model": "model_params", "optimizer": "optimizer_params"}
+    _constructor_prefixes = ("model", "optimizer", "loss", "callbacks")
 
     def _check_routed(self, prefix, values):
         if prefix == "model":
             self._check_model_params(values)
+        elif prefix == "loss":
+            routed_loss(self.loss, values)
+        elif prefix == "callbacks":
+            routed_callbacks(self.callbacks, values)
         else:
             super()._check_routed(prefix, values)
+
+    def _routed_keywords(self, routed):
+        """Keep scikeras-style routed keywords of the constructor as parameters; any
+        other keyword is a TypeError, as Python's own."""
+        for key, value in routed.items():
+            if key.partition("__")[0] not in self._constructor_prefixes or "__" not in key:
+                raise TypeError(
+                    f"{type(self).__name__}.__init__() got an unexpected keyword argument "
+                    f"{key!r}; routed parameters start with one of "
+                    f"{[p + '__' for p in self._constructor_prefixes]}."
+                )
+            setattr(self, key, value)
+
+    def _callbacks(self):
+        return routed_callbacks(self.callbacks, self.routed("callbacks"))
 
     def __getstate__(self):
         state = super().__getstate__()
@@ -215,7 +236,7 @@ class _KerasWrapperBase(BaseKerasEstimator):
                 raise unknown_name_error(f"{self.model.__name__}()", "model", name, accepted)
 
     # -- the model -------------------------------------------------------------
-    def _architecture(self, n_features, seed, sample):
+    def _architecture(self, n_features, seed, sample, shape):
         if self.model is None:
             raise ValueError(
                 f"{type(self).__name__} needs a Keras model: pass model=<keras.Model> or "
@@ -226,7 +247,7 @@ class _KerasWrapperBase(BaseKerasEstimator):
             return UserModelArchitecture(
                 clone_user_model, {"model": self.model}, key, n_features, seed, sample
             )
-        model_params = dict(self.model_params or {})
+        model_params = self.routed("model")
         self._check_model_params(model_params)
         kwargs = {**self._meta_arguments(n_features), **model_params}
         accepted = _accepted_arguments(self.model)
@@ -239,7 +260,60 @@ class _KerasWrapperBase(BaseKerasEstimator):
         return {"n_features_in": n_features, "n_outputs": self.n_outputs_}
 
     def _loss(self):
-        return self.loss
+        return routed_loss(self.loss, self.routed("loss"))
+
+
+def routed_loss(loss, params):
+    """``loss`` with scikeras's ``loss__<name>`` arguments: a Keras ``Loss`` class (or
+    its name, or an instance) built with them; ``loss`` itself without any."""
+    if not params:
+        return loss
+    if isinstance(loss, keras.losses.Loss):
+        loss, params = type(loss), {**loss.get_config(), **params}
+    elif isinstance(loss, str):
+        loss = _LOSS_CLASSES.get(loss.replace("_", "").lower())
+    if not (isinstance(loss, type) and issubclass(loss, keras.losses.Loss)):
+        raise ValueError(
+            f"loss__{next(iter(params))} sets an argument of the loss, so loss must be a Keras "
+            f"Loss class, instance or class name (e.g. keras.losses.CategoricalCrossentropy); "
+            f"got loss={loss!r}."
+        )
+    accepted = list(inspect.signature(loss.__init__).parameters)[1:]
+    for name in params:
+        if name not in accepted and "kwargs" not in accepted:
+            raise unknown_name_error(f"{loss.__name__}()", "loss", name, accepted)
+    return loss(**params)
+
+
+def routed_callbacks(callbacks, params):
+    """The callbacks, each given as a class built with scikeras's routed arguments:
+    ``callbacks__<name>`` for every class, ``callbacks__<i>__<name>`` for the ``i``-th."""
+    callbacks = list(callbacks or [])
+    if params and not any(isinstance(c, type) for c in callbacks):
+        raise ValueError(
+            f"callbacks__{next(iter(params))} sets an argument of a callback, so callbacks "
+            "must hold a Keras callback class (e.g. [keras.callbacks.EarlyStopping]) to be "
+            f"built with it; got callbacks={callbacks!r}."
+        )
+    built = []
+    for i, callback in enumerate(callbacks):
+        if not isinstance(callback, type):
+            built.append(callback)
+            continue
+        own = {k: v for k, v in params.items() if "__" not in k}
+        own.update({k.partition("__")[2]: v for k, v in params.items()
+                    if k.partition("__")[0] == str(i)})
+        accepted = list(inspect.signature(callback.__init__).parameters)[1:]
+        for name in own:
+            if name not in accepted and "kwargs" not in accepted:
+                raise unknown_name_error(f"{callback.__name__}()", "callbacks", name, accepted)
+        built.append(callback(**own))
+    return built
+
+
+_LOSS_CLASSES = {name.lower(): getattr(keras.losses, name) for name in dir(keras.losses)
+                 if isinstance(getattr(keras.losses, name), type)
+                 and issubclass(getattr(keras.losses, name), keras.losses.Loss)}
 
 
 def _accepted_arguments(function):
@@ -288,6 +362,7 @@ class KerasClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasWrapperBase):
     %(early_stopping)s
     %(patience)s
     %(warm_start)s
+    %(shuffle)s
     %(class_weight)s
     %(callbacks)s
     %(engine)s
@@ -306,6 +381,7 @@ class KerasClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasWrapperBase):
     %(n_outputs_)s
     %(n_features_in_)s
     %(feature_names_in_)s
+    %(sklearn_attributes)s
 
     See Also
     --------
@@ -348,12 +424,14 @@ class KerasClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasWrapperBase):
         early_stopping=False,
         patience=5,
         warm_start=False,
+        shuffle=True,
         class_weight=None,
         callbacks=None,
         engine="auto",
         random_state=None,
         verbose=0,
         log_dir=None,
+        **routed,
     ):
         self.model = model
         self.model_params = model_params
@@ -367,12 +445,14 @@ class KerasClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasWrapperBase):
         self.early_stopping = early_stopping
         self.patience = patience
         self.warm_start = warm_start
+        self.shuffle = shuffle
         self.class_weight = class_weight
         self.callbacks = callbacks
         self.engine = engine
         self.random_state = random_state
         self.verbose = verbose
         self.log_dir = log_dir
+        self._routed_keywords(routed)
 
     def _meta_arguments(self, n_features):
         return {**super()._meta_arguments(n_features), "n_classes": len(self.classes_)}
@@ -401,6 +481,7 @@ class KerasRegressor(RegressorTaskMixin, RegressorMixin, _KerasWrapperBase):
     %(early_stopping)s
     %(patience)s
     %(warm_start)s
+    %(shuffle)s
     %(callbacks)s
     %(engine)s
     %(random_state)s
@@ -417,6 +498,7 @@ class KerasRegressor(RegressorTaskMixin, RegressorMixin, _KerasWrapperBase):
     %(n_outputs_)s
     %(n_features_in_)s
     %(feature_names_in_)s
+    %(sklearn_attributes)s
 
     See Also
     --------
@@ -455,11 +537,13 @@ class KerasRegressor(RegressorTaskMixin, RegressorMixin, _KerasWrapperBase):
         early_stopping=False,
         patience=5,
         warm_start=False,
+        shuffle=True,
         callbacks=None,
         engine="auto",
         random_state=None,
         verbose=0,
         log_dir=None,
+        **routed,
     ):
         self.model = model
         self.model_params = model_params
@@ -473,8 +557,10 @@ class KerasRegressor(RegressorTaskMixin, RegressorMixin, _KerasWrapperBase):
         self.early_stopping = early_stopping
         self.patience = patience
         self.warm_start = warm_start
+        self.shuffle = shuffle
         self.callbacks = callbacks
         self.engine = engine
         self.random_state = random_state
         self.verbose = verbose
         self.log_dir = log_dir
+        self._routed_keywords(routed)

@@ -106,6 +106,12 @@ def csv_dir(tmp_path_factory):
         table.to_csv(index=False).replace("noise_a", "signal_a", 1))
     (folder / "duplicate_target.csv").write_text(
         table.assign(copy=table["label"]).to_csv(index=False).replace("copy", "label", 1))
+    lines = table.to_csv(index=False).splitlines()
+    # pandas would read a first field too many as a row index, too few as NaN
+    (folder / "extra_field.csv").write_text(
+        "\n".join([lines[0]] + [f"{i},{line}" for i, line in enumerate(lines[1:])]) + "\n")
+    (folder / "missing_field.csv").write_text(
+        "\n".join(lines[:5] + [lines[5].rsplit(",", 1)[0]] + lines[6:]) + "\n")
     for name, value in (("infinite.csv", np.inf), ("huge.csv", 1e300)):
         broken = table.copy()
         broken.loc[7, "noise_b"] = value

@@ -91,6 +91,12 @@ BAD_INPUTS = {
                                 "got ';;'"),
     "infinite learning rate": (["numeric.csv", "--target", "label", "--learning-rate", "inf"],
                                "expected a finite number > 0"),
+    # issue 22: shapes pandas would silently reinterpret
+    "a field more than the header": (["extra_field.csv", "--target", "label"],
+                                     "line 2 has 6 fields, more than the 5 columns the header "
+                                     "names (pandas would take the first one for a row index"),
+    "a field fewer than the header": (["missing_field.csv", "--target", "label"],
+                                      "line 6 has 4 fields, fewer than the 5 columns"),
 }
 
 

@@ -256,6 +256,27 @@ def test_parameters_that_make_no_sense_for_the_data(no_training, params, match):
         KerasMLPClassifier(**params).fit(X, y)
 
 
+def test_a_validation_fraction_that_leaves_fewer_training_rows_than_classes(no_training):
+    labels = np.arange(40) % 10  # ten classes of four rows
+    with pytest.raises(ValueError, match="leaves 4 of the 40 rows to train on, fewer than the 10 "
+                                         "classes"):
+        KerasMLPClassifier(validation_fraction=0.9).fit(X, labels)
+
+
+@pytest.mark.parametrize("validation_fraction", [0.1, 0.5])
+def test_every_class_keeps_a_training_row(validation_fraction):
+    """A class of one row, or more classes than stratification allows, never ends up in the
+    validation part alone: the network learns every class."""
+    rng = np.random.RandomState(0)
+    labels = np.array([0] * 30 + [1] * 9 + [2])  # class 2: a single row
+    for seed in range(6):
+        clf = KerasMLPClassifier(epochs=1, validation_fraction=validation_fraction,
+                                 random_state=seed)
+        train, val = clf._validation_split(labels, rng.randint(1000))
+        assert set(labels[train]) == {0, 1, 2}
+        assert len(train) + len(val) == 40 and not set(train) & set(val)
+
+
 def test_sample_weight_of_zero_everywhere(no_training):
     with pytest.raises(ValueError, match="at least one non-zero"):
         KerasMLPClassifier().fit(X, y, sample_weight=np.zeros(40))
