@@ -16,7 +16,13 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
-from ._engine import SPARSE_BLOCK_ROWS, TrainResult, seed_dropout
+from ._engine import (
+    ADAPTIVE_DIVISOR,
+    ADAPTIVE_FLOOR,
+    SPARSE_BLOCK_ROWS,
+    TrainResult,
+    seed_dropout,
+)
 from ._tf import held_back_stderr, keras
 
 
@@ -41,14 +47,17 @@ def fit_with_keras(model, optimizer, objective, data, settings, start, *, callba
     all_callbacks = [*(callbacks or []), keras.callbacks.TerminateOnNaN()]
     if listener is not None:
         all_callbacks.append(_EpochListener(listener, start.epochs_done, objective))
-    if settings.early_stopping:
+    if settings.schedule != "constant":
+        all_callbacks.append(_Schedule(settings, monitor, start, len(data.train)))
+    if settings.early_stopping and settings.schedule != "adaptive":
         all_callbacks.append(
             keras.callbacks.EarlyStopping(
-                monitor=monitor, patience=settings.patience, restore_best_weights=True
+                monitor=monitor, patience=settings.patience, restore_best_weights=True,
+                min_delta=settings.tol,
             )
         )
     seed_dropout(model, start.seed)
-    seed = [settings.shuffle_seed, start.epochs_done]
+    seed = [settings.shuffle_seed, start.epochs_done] if settings.shuffle else None
     batches = ShuffledBatches(*data.part(data.train), settings.batch_size, seed)
     validation = None
     if data.has_validation:
@@ -82,6 +91,39 @@ def fit_with_keras(model, optimizer, objective, data, settings, start, *, callba
         optimizer_kind="keras",
         stop=stop,
     )
+
+
+class _Schedule(keras.callbacks.Callback):
+    """The compiled loop's learning-rate schedules, for ``model.fit``: "invscaling" sets the
+    rate to ``learning_rate / (t + 1) ** power_t`` after each epoch (``t`` samples seen);
+    "adaptive" divides it by 5 after ``patience`` epochs without an improvement of more
+    than ``tol``, and stops training once it is below 1e-6."""
+
+    def __init__(self, settings, monitor, start, n_train):
+        super().__init__()
+        self.settings, self.monitor = settings, monitor
+        self.initial, self.epochs_done, self.n_train = start.learning_rate, start.epochs_done, n_train
+        self.best, self.wait = start.best, start.wait
+
+    def on_epoch_end(self, epoch, logs=None):
+        optimizer = self.model.optimizer
+        if self.settings.schedule == "invscaling":
+            seen = (self.epochs_done + epoch + 1) * self.n_train
+            optimizer.learning_rate = self.initial / (seen + 1.0) ** self.settings.power_t
+            return
+        value = float((logs or {}).get(self.monitor, math.inf))
+        if value < self.best - self.settings.tol:
+            self.best, self.wait = value, 0
+            return
+        self.wait += 1
+        if self.wait < self.settings.patience:
+            return
+        rate = float(optimizer.learning_rate)
+        if rate > ADAPTIVE_FLOOR:
+            optimizer.learning_rate = rate / ADAPTIVE_DIVISOR
+            self.wait = 0
+        else:
+            self.model.stop_training = True
 
 
 class _EpochListener(keras.callbacks.Callback):
