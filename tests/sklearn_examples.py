@@ -173,9 +173,9 @@ def run_partial_dependence(MLPClassifier, MLPRegressor, quick=False):
         hidden_layer_sizes=(30, 15), learning_rate_init=0.01, early_stopping=True,
         random_state=0))
     _quiet(lambda: model.fit(X_train, y_train))
-    dependence = partial_dependence(model, X_train, features=[3, 5],
-                                    grid_resolution=10 if quick else 20)
-    informative, noise = (np.ptp(average) for average in dependence["average"])
+    informative, noise = (np.ptp(partial_dependence(
+        model, X_train, features=[feature], grid_resolution=10 if quick else 20)["average"])
+        for feature in (3, 5))
     return {"test R^2": model.score(X_test, y_test),
             "informative feature's partial dependence range": informative,
             "noise feature's partial dependence range": noise}

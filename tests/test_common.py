@@ -54,7 +54,7 @@ def dense_regressor(n_features_in, n_outputs, units=16):
 
 
 ESTIMATORS = [
-    KerasMLPClassifier(epochs=5, random_state=0),
+    KerasMLPClassifier(max_iter=5, random_state=0),  # sklearn's checks set max_iter
     # check_regressors_train asks for R^2 > 0.5 on 200 rows: 5 epochs of
     # 2 batches are too few steps, so this instance takes smaller batches.
     KerasMLPRegressor(epochs=10, batch_size=16, learning_rate=1e-2, random_state=0),

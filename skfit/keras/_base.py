@@ -144,6 +144,9 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         """A user-given Keras loss replacing the default objective's, or None."""
         return None
 
+    def _check_constructor_keywords(self):
+        """Raise for a keyword the constructor kept that is no parameter (none here)."""
+
     def _callbacks(self):
         """The Keras callbacks to train with (``callbacks``, built)."""
         return list(self.callbacks or [])
@@ -195,6 +198,7 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         return self
 
     def _fit(self, X, y, sample_weight, *, continuing, incremental=False, classes=None):
+        self._check_constructor_keywords()
         params = self._training_params()
         optimizer = self._optimizer_config(params, incremental)
         if self.log_dir is not None:

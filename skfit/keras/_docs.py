@@ -98,41 +98,52 @@ default=1e-3
         per-epoch training and validation values (the numbers of
         ``history_``) and the estimator's parameters (HParams plugin).
         Needs the ``tensorboard`` package.""",
-    sklearn_parameters="""solver : {"adam", "sgd", "lbfgs"}, default=None
-        scikit-learn's name for ``optimizer``; with it, scikit-learn's
+    solver="""solver : {"adam", "sgd", "lbfgs"}, default=None
+        The ``optimizer``, under scikit-learn's name; with it, scikit-learn's
         defaults of the solver's options apply (SGD: ``momentum=0.9``,
         Nesterov's; Adam: ``epsilon=1e-8``). "lbfgs" minimizes the whole
         training loss with SciPy's L-BFGS-B (``max_iter`` iterations, no
         dropout; as in scikit-learn, ``early_stopping`` is for the other
-        solvers). None: ``optimizer`` decides.
-    alpha : float >= 0, default=None
-        scikit-learn's L2 penalty: ``alpha / 2 * sum(w ** 2)`` divided by
+        solvers). None: ``optimizer`` decides.""",
+    alpha="""alpha : float >= 0, default=None
+        The L2 penalty in scikit-learn's terms: ``alpha / 2 * sum(w ** 2)`` divided by
         the rows of each batch, i.e. ``l2 = alpha / (2 * batch_size)`` (the
-        whole training part for L-BFGS). None: ``l2`` decides.
-    learning_rate_init : float > 0, default=None
-        scikit-learn's name for the step size ``learning_rate``.
-    max_iter : int >= 1, default=None
-        scikit-learn's name for ``epochs``.
-    n_iter_no_change : int >= 1, default=None
-        scikit-learn's name for ``patience``.
-    tol : float >= 0, default=None
+        whole training part for L-BFGS). None: ``l2`` decides.""",
+    learning_rate_init="""learning_rate_init : float > 0, default=None
+        The step size ``learning_rate``, under scikit-learn's name.""",
+    max_iter="""max_iter : int >= 1, default=None
+        The ``epochs``, under scikit-learn's name.""",
+    n_iter_no_change="""n_iter_no_change : int >= 1, default=None
+        The ``patience``, under scikit-learn's name.""",
+    tol="""tol : float >= 0, default=None
         Least decrease of the monitored loss that counts as an improvement
         (early stopping, the "adaptive" schedule); L-BFGS's gradient
-        tolerance. None: 0 (1e-4 for L-BFGS, scikit-learn's default).
-    momentum : float in [0, 1], default=None
-        The SGD solver's momentum (``optimizer__momentum``).
-    nesterovs_momentum : bool, default=None
+        tolerance. None: 0 (1e-4 for L-BFGS, scikit-learn's default).""",
+    momentum="""momentum : float in [0, 1], default=None
+        The SGD solver's momentum (``optimizer__momentum``).""",
+    nesterovs_momentum="""nesterovs_momentum : bool, default=None
         Whether the SGD solver uses Nesterov's momentum
-        (``optimizer__nesterov``).
-    beta_1, beta_2 : float in [0, 1), default=None
-        The Adam solver's moment decays (``optimizer__beta_1``,
-        ``optimizer__beta_2``).
-    epsilon : float > 0, default=None
-        The Adam solver's epsilon (``optimizer__epsilon``).
-    power_t : float >= 0, default=0.5
-        The exponent of the "invscaling" schedule.
-    max_fun : int >= 1, default=15000
+        (``optimizer__nesterov``).""",
+    beta_1="""beta_1 : float in [0, 1), default=None
+        The Adam solver's first-moment decay (``optimizer__beta_1``).""",
+    beta_2="""beta_2 : float in [0, 1), default=None
+        The Adam solver's second-moment decay (``optimizer__beta_2``).""",
+    epsilon="""epsilon : float > 0, default=None
+        The Adam solver's epsilon (``optimizer__epsilon``).""",
+    power_t="""power_t : float >= 0, default=0.5
+        The exponent of the "invscaling" schedule.""",
+    max_fun="""max_fun : int >= 1, default=15000
         Most loss evaluations of L-BFGS.""",
+    routed="""**routed : object
+        Routed parameters given as keywords, scikeras's idiom:
+        ``model__<name>`` (an argument of the ``model`` function, as
+        ``model_params`` holds them), ``optimizer__<name>`` (of the
+        optimizer; ``optimizer__learning_rate`` is the step size),
+        ``loss__<name>`` (of a Keras ``Loss`` class, instance or class name
+        given as ``loss``) and ``callbacks__<name>`` (of each callback given
+        as a class; ``callbacks__<i>__<name>`` of the ``i``-th). Each is a
+        parameter of its own (``get_params``, ``clone``, grid searches),
+        checked with a "did you mean" at ``set_params`` and in ``fit``.""",
     classes_="""classes_ : ndarray of shape (n_classes,)
         Class labels (for a multilabel ``y``, the label indices
         ``0 .. n_labels - 1``).""",
@@ -151,33 +162,33 @@ default=1e-3
         Rows per gradient step of the last fit (``batch_size`` resolved).""",
     n_outputs_="""n_outputs_ : int
         Units of the output layer.""",
-    sklearn_attributes="""loss_curve_ : list of float
+    loss_curve_="""loss_curve_ : list of float
         Training loss of each epoch (``history_["loss"]``, scikit-learn's
-        name).
-    validation_scores_ : list of float or None
+        name).""",
+    validation_scores_="""validation_scores_ : list of float or None
         Validation %(score)s of each epoch, as scikit-learn's (which keeps
-        it only with early stopping); None without a validation set.
-    best_validation_score_ : float or None
-        The best of ``validation_scores_``.
-    best_loss_ : float or None
+        it only with early stopping); None without a validation set.""",
+    best_validation_score_="""best_validation_score_ : float or None
+        The best of ``validation_scores_``.""",
+    best_loss_="""best_loss_ : float or None
         The lowest training loss; None with early stopping (as in
-        scikit-learn).
-    loss_ : float
-        Training loss of the last epoch.
-    n_iter_ : int
-        Epochs run (``n_epochs_``).
-    t_ : int
+        scikit-learn).""",
+    loss_="""loss_ : float
+        Training loss of the last epoch.""",
+    n_iter_="""n_iter_ : int
+        Epochs run (``n_epochs_``).""",
+    t_="""t_ : int
         Training samples seen (epochs times training rows, over every fit
         of a warm start or ``partial_fit``).""",
-    mlp_attributes="""coefs_ : list of ndarray
+    coefs_="""coefs_ : list of ndarray
         ``coefs_[i]``: the weight matrix of layer ``i``, of shape (units in,
         units out), as scikit-learn's (a binary classifier has two output
-        units, a softmax, where scikit-learn has one logistic unit).
-    intercepts_ : list of ndarray
-        ``intercepts_[i]``: the bias vector of layer ``i``.
-    n_layers_ : int
-        Number of layers, input and output included.
-    out_activation_ : str
+        units, a softmax, where scikit-learn has one logistic unit).""",
+    intercepts_="""intercepts_ : list of ndarray
+        ``intercepts_[i]``: the bias vector of layer ``i``.""",
+    n_layers_="""n_layers_ : int
+        Number of layers, input and output included.""",
+    out_activation_="""out_activation_ : str
         The output layer's activation in scikit-learn's names:
         "softmax", "logistic" (multilabel) or "identity" (regression).""",
     n_features_in_="""n_features_in_ : int

@@ -338,7 +338,19 @@ class KerasMLPClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasMLPBase):
     %(random_state)s
     %(verbose)s
     %(log_dir)s
-    %(sklearn_parameters)s
+    %(solver)s
+    %(alpha)s
+    %(learning_rate_init)s
+    %(max_iter)s
+    %(n_iter_no_change)s
+    %(tol)s
+    %(momentum)s
+    %(nesterovs_momentum)s
+    %(beta_1)s
+    %(beta_2)s
+    %(epsilon)s
+    %(power_t)s
+    %(max_fun)s
 
     Attributes
     ----------
@@ -351,8 +363,17 @@ class KerasMLPClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasMLPBase):
     %(n_outputs_)s
     %(n_features_in_)s
     %(feature_names_in_)s
-    %(sklearn_attributes)s
-    %(mlp_attributes)s
+    %(loss_curve_)s
+    %(validation_scores_)s
+    %(best_validation_score_)s
+    %(best_loss_)s
+    %(loss_)s
+    %(n_iter_)s
+    %(t_)s
+    %(coefs_)s
+    %(intercepts_)s
+    %(n_layers_)s
+    %(out_activation_)s
 
     See Also
     --------
@@ -488,7 +509,19 @@ class KerasMLPRegressor(RegressorTaskMixin, RegressorMixin, _KerasMLPBase):
     %(random_state)s
     %(verbose)s
     %(log_dir)s
-    %(sklearn_parameters)s
+    %(solver)s
+    %(alpha)s
+    %(learning_rate_init)s
+    %(max_iter)s
+    %(n_iter_no_change)s
+    %(tol)s
+    %(momentum)s
+    %(nesterovs_momentum)s
+    %(beta_1)s
+    %(beta_2)s
+    %(epsilon)s
+    %(power_t)s
+    %(max_fun)s
 
     Attributes
     ----------
@@ -500,8 +533,17 @@ class KerasMLPRegressor(RegressorTaskMixin, RegressorMixin, _KerasMLPBase):
     %(n_outputs_)s
     %(n_features_in_)s
     %(feature_names_in_)s
-    %(sklearn_attributes)s
-    %(mlp_attributes)s
+    %(loss_curve_)s
+    %(validation_scores_)s
+    %(best_validation_score_)s
+    %(best_loss_)s
+    %(loss_)s
+    %(n_iter_)s
+    %(t_)s
+    %(coefs_)s
+    %(intercepts_)s
+    %(n_layers_)s
+    %(out_activation_)s
 
     See Also
     --------

@@ -26,11 +26,11 @@ class RoutedParamsMixin:
 
     _routed_params: dict = {}
     _constructor_prefixes: tuple = ()
+    _routed_keys: tuple = ()  # the keywords the constructor kept as parameters
 
     def _constructor_routed(self):
-        """The routed parameters given to the constructor, as attributes."""
-        return {key: value for key, value in vars(self).items()
-                if key.partition("__")[0] in self._constructor_prefixes and "__" in key}
+        """The routed parameters given to the constructor (or set since), as attributes."""
+        return {key: getattr(self, key) for key in getattr(self, "_routed_keys", ())}
 
     def routed(self, prefix):
         """Name -> value of every ``<prefix>__<name>`` parameter: the dict parameter's,
@@ -96,6 +96,8 @@ class RoutedParamsMixin:
                 # given to the constructor (or with no dict to hold it): an attribute
                 self._check_routed(prefix, {name: params[key]})
                 setattr(self, key, params.pop(key))
+                if key not in own:
+                    self._routed_keys = (*self._routed_keys, key)
             elif separator and prefix in self._routed_params:
                 routed.setdefault(prefix, {})[name] = params.pop(key)
         super().set_params(**params)  # first: a new model or optimizer applies below

@@ -192,16 +192,20 @@ class _KerasWrapperBase(BaseKerasEstimator):
             super()._check_routed(prefix, values)
 
     def _routed_keywords(self, routed):
-        """Keep scikeras-style routed keywords of the constructor as parameters; any
-        other keyword is a TypeError, as Python's own."""
+        """Keep the constructor's other keywords (scikeras's routed parameters) as
+        parameters of those names; they are checked in ``fit``, as every parameter is."""
+        self._routed_keys = tuple(routed)
         for key, value in routed.items():
+            setattr(self, key, value)
+
+    def _check_constructor_keywords(self):
+        for key in self._routed_keys:
             if key.partition("__")[0] not in self._constructor_prefixes or "__" not in key:
                 raise TypeError(
-                    f"{type(self).__name__}.__init__() got an unexpected keyword argument "
-                    f"{key!r}; routed parameters start with one of "
+                    f"{type(self).__name__} got an unexpected parameter {key!r}; a routed "
+                    f"parameter starts with one of "
                     f"{[p + '__' for p in self._constructor_prefixes]}."
                 )
-            setattr(self, key, value)
 
     def _callbacks(self):
         return routed_callbacks(self.callbacks, self.routed("callbacks"))
@@ -369,6 +373,7 @@ class KerasClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasWrapperBase):
     %(random_state)s
     %(verbose)s
     %(log_dir)s
+    %(routed)s
 
     Attributes
     ----------
@@ -381,7 +386,13 @@ class KerasClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasWrapperBase):
     %(n_outputs_)s
     %(n_features_in_)s
     %(feature_names_in_)s
-    %(sklearn_attributes)s
+    %(loss_curve_)s
+    %(validation_scores_)s
+    %(best_validation_score_)s
+    %(best_loss_)s
+    %(loss_)s
+    %(n_iter_)s
+    %(t_)s
 
     See Also
     --------
@@ -487,6 +498,7 @@ class KerasRegressor(RegressorTaskMixin, RegressorMixin, _KerasWrapperBase):
     %(random_state)s
     %(verbose)s
     %(log_dir)s
+    %(routed)s
 
     Attributes
     ----------
@@ -498,7 +510,13 @@ class KerasRegressor(RegressorTaskMixin, RegressorMixin, _KerasWrapperBase):
     %(n_outputs_)s
     %(n_features_in_)s
     %(feature_names_in_)s
-    %(sklearn_attributes)s
+    %(loss_curve_)s
+    %(validation_scores_)s
+    %(best_validation_score_)s
+    %(best_loss_)s
+    %(loss_)s
+    %(n_iter_)s
+    %(t_)s
 
     See Also
     --------

@@ -21,6 +21,7 @@ SKOPS_TRUSTED_TYPES = [
     "skfit.keras._objectives.sparse_crossentropy",
     "skfit.keras._objectives.squared_error",
     "skfit.keras._objectives.subset_accuracy",
+    "skfit.keras._params.TrainingParams",
     "skfit.keras._wrappers.KerasClassifier",
     "skfit.keras._wrappers.KerasRegressor",
     "skfit.keras._wrappers.SerializedKerasModel",

@@ -264,17 +264,26 @@ def test_a_validation_fraction_that_leaves_fewer_training_rows_than_classes(no_t
 
 
 @pytest.mark.parametrize("validation_fraction", [0.1, 0.5])
-def test_every_class_keeps_a_training_row(validation_fraction):
+def test_every_class_keeps_a_training_row(monkeypatch, validation_fraction):
     """A class of one row, or more classes than stratification allows, never ends up in the
     validation part alone: the network learns every class."""
-    rng = np.random.RandomState(0)
+    from skfit.keras import _engine
+
+    parts = []
+    train = _engine.train
+
+    def spying(session, data, *args, **kwargs):
+        parts.append((data.y[data.train], len(data.train) + len(data.val),
+                      set(data.train) & set(data.val)))
+        return train(session, data, *args, **kwargs)
+
+    monkeypatch.setattr(_engine, "train", spying)
     labels = np.array([0] * 30 + [1] * 9 + [2])  # class 2: a single row
     for seed in range(6):
-        clf = KerasMLPClassifier(epochs=1, validation_fraction=validation_fraction,
-                                 random_state=seed)
-        train, val = clf._validation_split(labels, rng.randint(1000))
-        assert set(labels[train]) == {0, 1, 2}
-        assert len(train) + len(val) == 40 and not set(train) & set(val)
+        KerasMLPClassifier(epochs=1, validation_fraction=validation_fraction,
+                           random_state=seed).fit(X, labels)
+    for trained, n_rows, overlap in parts:
+        assert set(trained) == {0, 1, 2} and n_rows == 40 and not overlap
 
 
 def test_sample_weight_of_zero_everywhere(no_training):

@@ -80,11 +80,12 @@ def build_with(n_features_in, n_classes, units=8, dropout=0.0):
 
 
 def scikeras_style(**extra):
-    return KerasClassifier(
+    params = dict(
         model=build_with, model__units=16, optimizer="sgd", optimizer__momentum=0.9,
         optimizer__learning_rate=0.05, loss=keras.losses.SparseCategoricalCrossentropy,
         loss__ignore_class=None, callbacks=[keras.callbacks.EarlyStopping],
-        callbacks__monitor="loss", callbacks__patience=2, epochs=4, random_state=0, **extra)
+        callbacks__monitor="loss", callbacks__patience=2, epochs=4, random_state=0)
+    return KerasClassifier(**{**params, **extra})
 
 
 def test_routed_constructor_parameters_are_parameters(small_digits):
@@ -120,12 +121,12 @@ def test_routed_loss_and_callbacks_are_built(small_digits):
 
 
 @pytest.mark.parametrize("extra, error, match", [
-    (dict(model__unit=3), ValueError, "build_with\(\) has no parameter 'unit'.*Did you mean "
+    (dict(model__unit=3), ValueError, r"build_with\(\) has no parameter 'unit'.*Did you mean "
                                       "'units'"),
     (dict(optimizer__momentun=0.9), ValueError, "no parameter 'momentun'.*Did you mean"),
     (dict(loss__ignore_clas=1), ValueError, "no parameter 'ignore_clas'.*Did you mean"),
     (dict(callbacks__monitr="loss"), ValueError, "no parameter 'monitr'.*Did you mean 'monitor'"),
-    (dict(model_params={"units": 4}), ValueError, "model__units=16 and model_params\['units'\]"),
+    (dict(model_params={"units": 4}), ValueError, r"model__units=16 and model_params\['units'\]"),
 ])
 def test_routed_constructor_parameters_are_checked_before_training(small_digits, no_training,
                                                                     extra, error, match):
@@ -134,9 +135,11 @@ def test_routed_constructor_parameters_are_checked_before_training(small_digits,
         scikeras_style(**extra).fit(X, y)
 
 
-def test_other_constructor_keywords_are_a_type_error():
-    with pytest.raises(TypeError, match="unexpected keyword argument 'foo'.*'model__'"):
-        KerasClassifier(model=build_with, foo=1)
+def test_other_constructor_keywords_are_a_type_error_in_fit(small_digits, no_training):
+    clf = KerasClassifier(model=build_with, foo=1)  # kept as given, as sklearn's convention
+    assert clf.get_params()["foo"] == 1
+    with pytest.raises(TypeError, match="unexpected parameter 'foo'.*'model__'"):
+        clf.fit(*small_digits)
     with pytest.raises(TypeError):
         KerasMLPClassifier(model__units=3)  # the MLPs have no builder to route to
 

@@ -171,9 +171,14 @@ def test_lbfgs_regressor_and_early_stopping():
     X, y = make_regression(n_samples=200, n_features=5, noise=1.0, random_state=0)
     reg = KerasMLPRegressor((16,), solver="lbfgs", max_iter=200, random_state=0).fit(X, y)
     assert reg.score(X, y) > 0.95
-    stopped = KerasMLPRegressor((64,), solver="lbfgs", max_iter=500, early_stopping=True,
-                                patience=5, random_state=0).fit(X, y)
-    assert stopped.best_epoch_ == stopped.n_iter_ - 5 or stopped.n_iter_ == 500
+    X, y = make_regression(n_samples=120, n_features=20, n_informative=3, noise=30.0,
+                           random_state=0)  # a large network fits the noise: it overfits
+    params = dict(hidden_layer_sizes=(128,), max_iter=400, tol=1e-12, early_stopping=True,
+                  patience=5, random_state=0)
+    stopped = KerasMLPRegressor(optimizer="lbfgs", **params).fit(X, y)
+    assert stopped.n_iter_ == stopped.best_epoch_ + 5 < 400
+    ignored = KerasMLPRegressor(solver="lbfgs", **params).fit(X, y)  # scikit-learn's way
+    assert ignored.n_iter_ > stopped.n_iter_
 
 
 # -- fitted attributes -------------------------------------------------------------------
@@ -201,10 +206,16 @@ def test_sklearns_fitted_attributes(iris):
 
 
 def test_regressor_validation_scores_are_r2(iris):
+    from sklearn.metrics import r2_score
+
     X, y = iris
-    reg = KerasMLPRegressor((16,), max_iter=30, random_state=0).fit(X[:, :3], X[:, 3])
+    X, target = X[:, :3], X[:, 3] * 10 + 3  # any scale: the network learns it standardized
+    reg = KerasMLPRegressor((16,), max_iter=30, random_state=0).fit(X, target)
     assert reg.out_activation_ == "identity"
-    assert len(reg.validation_scores_) == 30 and reg.validation_scores_[-1] > 0.5
+    _, val = reg._validation_split(target, reg._seeds[0])
+    assert len(reg.validation_scores_) == 30
+    assert reg.validation_scores_[-1] == pytest.approx(r2_score(target[val], reg.predict(X[val])),
+                                                       abs=1e-4)
     assert reg.best_validation_score_ == max(reg.validation_scores_)
     assert KerasMLPRegressor(max_iter=2, validation_fraction=0).fit(
-        X[:, :3], X[:, 3]).validation_scores_ is None
+        X, target).validation_scores_ is None
