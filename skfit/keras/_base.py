@@ -224,15 +224,18 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         settings = _engine.LoopSettings(
             epochs=1 if incremental else resolve_epochs(params.epochs, len(train), batch_size),
             batch_size=batch_size,
-            early_stopping=params.early_stopping and not incremental,
+            early_stopping=(params.early_stopping or params.convergence) and not incremental,
             patience=params.patience,
             shuffle_seed=shuffle_seed,
             tol=params.tol,
             shuffle=params.shuffle,
             schedule=params.schedule,
             power_t=params.power_t,
+            monitor_loss=params.convergence,
+            restore=not params.convergence,
         )
-        start = self._start_state(architecture, model_seed, continuing, data.has_validation,
+        start = self._start_state(architecture, model_seed, continuing,
+                                  _monitor(data.has_validation, params.convergence),
                                   params.learning_rate)
         if params.lbfgs:
             result = self._fit_lbfgs(architecture, objective, data, settings, start, params)
@@ -349,7 +352,7 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         self._check_sample_outputs(architecture)
         return architecture
 
-    def _start_state(self, architecture, seed, continuing, has_validation, learning_rate):
+    def _start_state(self, architecture, seed, continuing, watched, learning_rate):
         regularization = getattr(architecture, "regularization", {})
         if not continuing:
             return _engine.StartState(
@@ -362,7 +365,7 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         # A fit that ran out of epochs goes on from its last epoch (the one its
         # optimizer state belongs to), still holding its best epoch for early
         # stopping to restore; one that early stopping ended, from that best.
-        go_on = self._stop != "early_stopping" and monitor == _monitor(has_validation)
+        go_on = self._stop != "early_stopping" and monitor == watched
         resume = go_on and self._last_weights is not None
         return _engine.StartState(
             weights=self._last_weights if resume else self._weights,
@@ -371,7 +374,7 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
             optimizer_values=self._optimizer_values,
             optimizer_kind=self._optimizer_kind,
             epochs_done=self.n_epochs_,
-            best=best if monitor == _monitor(has_validation) else math.inf,
+            best=best if monitor == watched else math.inf,
             best_weights=self._weights if resume else None,
             wait=self._wait if go_on else 0,
             regularization=regularization,
@@ -440,7 +443,7 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         self._wait, self._stop = result.wait, result.stop
         self._optimizer_values = result.optimizer_values
         self._optimizer_kind = result.optimizer_kind
-        self._best_so_far = (_monitor(has_validation), result.best)
+        self._best_so_far = (_monitor(has_validation, settings.monitor_loss), result.best)
         self._model = None
         history = _joined(self.history_, result.history) if continuing else result.history
         epochs_before = self.n_epochs_ if continuing else 0
@@ -452,7 +455,11 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         if result.stop == "non_finite":
             self._warn_diverged(epochs_before + result.n_epochs)
         elif result.stop == "early_stopping" and self.verbose:
-            monitor = _monitor(has_validation)
+            monitor = _monitor(has_validation, settings.monitor_loss)
+            if not settings.restore:
+                print(f"Converged after epoch {self.n_epochs_}: the training loss has not "
+                      f"improved by tol={settings.tol:g} for {params.patience} epochs.")
+                return
             print(
                 f"Early stopping after epoch {self.n_epochs_}: {monitor} has not improved "
                 f"for {params.patience} epochs; restored the weights of epoch "
@@ -647,8 +654,8 @@ def _task_weights(sample_weight, task_weights):
     return weights
 
 
-def _monitor(has_validation):
-    return "val_loss" if has_validation else "loss"
+def _monitor(has_validation, monitor_loss=False):
+    return "val_loss" if has_validation and not monitor_loss else "loss"
 
 
 def _validation_variance(data):

@@ -106,13 +106,22 @@ default=1e-3
         dropout; as in scikit-learn, ``early_stopping`` is for the other
         solvers). None: ``optimizer`` decides.""",
     alpha="""alpha : float >= 0, default=None
-        The L2 penalty in scikit-learn's terms: ``alpha / 2 * sum(w ** 2)`` divided by
-        the rows of each batch, i.e. ``l2 = alpha / (2 * batch_size)`` (the
-        whole training part for L-BFGS). None: ``l2`` decides.""",
+        The L2 penalty in scikit-learn's terms: ``alpha / 2 * sum(w ** 2)``
+        divided by the rows of scikit-learn's batch, i.e. ``l2 = alpha / (2 *
+        rows)`` with scikit-learn's batch size ("auto": ``min(200,
+        n_train)``; the whole training part for L-BFGS), so that each step
+        regularizes as scikit-learn's does. None: ``l2`` decides.""",
     learning_rate_init="""learning_rate_init : float > 0, default=None
         The step size ``learning_rate``, under scikit-learn's name.""",
     max_iter="""max_iter : int >= 1, default=None
-        The ``epochs``, under scikit-learn's name.""",
+        The ``epochs``, under scikit-learn's name and with its meaning: a
+        cap. Given any of scikit-learn's own names (``max_iter``, ``solver``,
+        ``alpha``, ``learning_rate_init``, ``n_iter_no_change``...),
+        training stops as scikit-learn's: without early stopping, once the
+        training loss has not improved by ``tol`` (default 1e-4) for
+        ``n_iter_no_change`` (default 10) epochs, keeping the last weights;
+        with early stopping, after ``n_iter_no_change`` (default 10) epochs
+        without a better validation loss.""",
     n_iter_no_change="""n_iter_no_change : int >= 1, default=None
         The ``patience``, under scikit-learn's name.""",
     tol="""tol : float >= 0, default=None

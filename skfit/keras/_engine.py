@@ -51,6 +51,9 @@ class LoopSettings:
 
     ``tol`` is the least decrease of the monitored loss that counts as an
     improvement (for early stopping's patience and the adaptive schedule);
+    ``monitor_loss`` makes early stopping watch the training loss even with
+    a validation set, and ``restore=False`` keeps the last epoch's weights
+    (scikit-learn's convergence rule);
     ``shuffle`` reshuffles the training rows every epoch; ``schedule`` is
     one of :data:`SCHEDULES`: "invscaling" sets the rate after each epoch to
     ``learning_rate / (t + 1) ** power_t`` (``t`` training samples seen so
@@ -68,6 +71,8 @@ class LoopSettings:
     shuffle: bool = True
     schedule: str = "constant"
     power_t: float = 0.5
+    monitor_loss: bool = False
+    restore: bool = True
 
 
 @dataclass
@@ -237,6 +242,7 @@ class TrainingLoop:
             tf.TensorSpec((), tf.bool, name="shuffle"),
             tf.TensorSpec((), tf.int32, name="schedule"),
             tf.TensorSpec((), tf.float32, name="power_t"),
+            tf.TensorSpec((), tf.bool, name="monitor_loss"),
         ]
         # Traced here and called as a concrete function: calling the
         # tf.function would count every session's first trace as a retrace of
@@ -319,7 +325,7 @@ class TrainingLoop:
     def _train_loop(
         self, features, y, sample_weight, train_rows, val_rows,
         epochs, batch_size, early_stopping, patience, shuffle_seed, epochs_done, best, wait,
-        tol, shuffle, schedule, power_t, listening,
+        tol, shuffle, schedule, power_t, monitor_loss, listening,
     ):  # fmt: skip
         names = self.history_names
         rate = self.learning_rate_variable
@@ -344,7 +350,9 @@ class TrainingLoop:
                                        shuffle)
             if self.has_validation:
                 values += self._evaluate(features, y, sample_weight, val_rows)
-            monitored = values[len(values) // 2] if self.has_validation else values[0]
+            monitored = values[0]
+            if self.has_validation:
+                monitored = tf.where(monitor_loss, values[0], values[len(values) // 2])
             improved = monitored < best - tol
             self._copy_where(improved, self.weights, self._best)
             waited = tf.where(improved, 0, wait + 1)
@@ -601,6 +609,7 @@ def train(session, data, settings, start, listener=None):
                 np.bool_(settings.shuffle),
                 np.int32(SCHEDULES[settings.schedule]),
                 np.float32(settings.power_t),
+                np.bool_(settings.monitor_loss),
             )
         finally:
             session.listener = None
@@ -609,7 +618,8 @@ def train(session, data, settings, start, listener=None):
         # Early stopping restores the best weights seen, which for a warm
         # start may be those it started with (best_epoch 0); when no epoch
         # ever had a finite loss, there is nothing better to restore.
-        restore = settings.early_stopping and math.isfinite(float(best)) and int(wait) > 0
+        restore = settings.early_stopping and settings.restore and \
+            math.isfinite(float(best)) and int(wait) > 0
         weights = [w.numpy() for w in session._best] if restore else last_weights
         optimizer_values = [v.numpy() for v in session.optimizer_variables]
     n_epochs, best_epoch = int(n_epochs), int(best_epoch)

@@ -43,7 +43,7 @@ def fit_with_keras(model, optimizer, objective, data, settings, start, *, callba
         optimizer.build(model.trainable_variables)
         for variable, value in zip(optimizer.variables, start.optimizer_values):
             variable.assign(value)
-    monitor = "val_loss" if data.has_validation else "loss"
+    monitor = "val_loss" if data.has_validation and not settings.monitor_loss else "loss"
     all_callbacks = [*(callbacks or []), keras.callbacks.TerminateOnNaN()]
     if listener is not None:
         all_callbacks.append(_EpochListener(listener, start.epochs_done, objective))
@@ -52,8 +52,8 @@ def fit_with_keras(model, optimizer, objective, data, settings, start, *, callba
     if settings.early_stopping and settings.schedule != "adaptive":
         all_callbacks.append(
             keras.callbacks.EarlyStopping(
-                monitor=monitor, patience=settings.patience, restore_best_weights=True,
-                min_delta=settings.tol,
+                monitor=monitor, patience=settings.patience,
+                restore_best_weights=settings.restore, min_delta=settings.tol,
             )
         )
     seed_dropout(model, start.seed)

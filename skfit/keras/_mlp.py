@@ -252,7 +252,7 @@ class _KerasMLPBase(BaseKerasEstimator):
         return resolve_sklearn_names(self)
 
     def _architecture(self, n_features, seed, sample, shape):
-        params, batch_size, n_train = shape
+        params, _, n_train = shape
         return MLPArchitecture(
             n_features=n_features,
             n_outputs=self.n_outputs_,
@@ -261,7 +261,7 @@ class _KerasMLPBase(BaseKerasEstimator):
             output_activation=self._output_activation,
             dropout=float(self.dropout),
             l1=float(self.l1),
-            l2=float(params.l2(self.l2, batch_size, n_train)),
+            l2=float(params.l2(self.l2, n_train)),
             seed=seed,
         )
 

@@ -49,6 +49,10 @@ class TrainingParams:
         known. None: the estimator's own ``l2``.
     activation : str or None
         The hidden layers' activation in skfit's (Keras's) names.
+    convergence : bool
+        scikit-learn's stopping rule without early stopping: training ends
+        once the training loss has not improved by ``tol`` for ``patience``
+        epochs, keeping the last weights (``max_iter`` is then a cap).
     """
 
     optimizer: object
@@ -65,17 +69,27 @@ class TrainingParams:
     max_fun: int = 15000
     alpha: float | None = None
     activation: str | None = None
+    convergence: bool = False
     renamed: dict = field(default_factory=dict)  # scikit-learn name -> skfit parameter
 
     @property
     def lbfgs(self):
         return isinstance(self.optimizer, str) and self.optimizer == LBFGS
 
-    def l2(self, own_l2, batch_size, n_train):
+    def l2(self, own_l2, n_train):
         """The L2 strength of skfit's penalty (``l2 * sum(w**2)`` per batch): the
-        estimator's own, or scikit-learn's ``alpha`` (``alpha / 2 * sum(w**2) / rows``
-        per batch of that many rows; the whole training part for L-BFGS)."""
+        estimator's own, or scikit-learn's ``alpha``, which adds ``alpha / 2 *
+        sum(w**2) / rows`` to the loss of a batch of that many rows. The rows are those
+        of scikit-learn's batches (``batch_size``, "auto": ``min(200, n_train)``; the
+        whole training part for L-BFGS), so that every gradient step pulls the weights
+        towards zero as hard, against the same data gradient, as scikit-learn's: the
+        same regularized optimum, whatever skfit's own batch size."""
         if self.alpha is None:
             return own_l2
-        rows = n_train if self.lbfgs else batch_size
+        if self.lbfgs:
+            rows = n_train
+        elif self.batch_size == "auto":
+            rows = min(200, n_train)
+        else:
+            rows = min(int(self.batch_size), n_train)
         return self.alpha / (2.0 * rows)

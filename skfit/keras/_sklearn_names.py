@@ -9,7 +9,10 @@ the settings of the fit, with scikit-learn's meaning:
 =====================  =========================================================
 scikit-learn           skfit
 =====================  =========================================================
-``max_iter``           ``epochs``
+``max_iter``           ``epochs``, a cap: as in scikit-learn, training stops once
+                       the training loss has not improved by ``tol`` (1e-4)
+                       for ``n_iter_no_change`` (10) epochs (the rule of every
+                       fit given one of scikit-learn's own names)
 ``learning_rate_init`` ``learning_rate`` (the step size)
 ``learning_rate``      a schedule name: "constant", "invscaling", "adaptive"
 ``n_iter_no_change``   ``patience``
@@ -94,19 +97,26 @@ def resolve(estimator):
             )
         value = given[name]
         optimizer_params[keras_name] = bool(value) if isinstance(value, bool) else float(value)
+    # scikit-learn's stopping rule comes with its names: max_iter is a cap, training
+    # ends when the loss stops improving by tol (1e-4) for n_iter_no_change (10) epochs
+    sklearn_stopping = bool(given)
+    # scikit-learn's early stopping is for its stochastic solvers only
+    early_stopping = estimator.early_stopping and given.get("solver") != LBFGS
+    default_patience = 10 if sklearn_stopping and estimator.patience == 5 else estimator.patience
+    default_tol = 1e-4 if sklearn_stopping or optimizer == LBFGS else 0.0
     return TrainingParams(
         optimizer=optimizer,
         optimizer_params=optimizer_params,
         learning_rate=float(rate),
         batch_size=estimator.batch_size,
         epochs=given.get("max_iter", estimator.epochs),
-        # scikit-learn's early stopping is for its stochastic solvers only
-        early_stopping=estimator.early_stopping and given.get("solver") != LBFGS,
-        patience=given.get("n_iter_no_change", estimator.patience),
+        early_stopping=early_stopping,
+        convergence=sklearn_stopping and not early_stopping and optimizer != LBFGS,
+        patience=given.get("n_iter_no_change", default_patience),
         shuffle=estimator.shuffle,
         schedule=schedule,
         power_t=estimator.power_t,
-        tol=estimator.tol if estimator.tol is not None else (1e-4 if optimizer == LBFGS else 0.0),
+        tol=estimator.tol if estimator.tol is not None else default_tol,
         max_fun=estimator.max_fun,
         alpha=given.get("alpha"),
         activation=ACTIVATION_ALIASES.get(estimator.activation, estimator.activation),

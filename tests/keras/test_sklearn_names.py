@@ -120,6 +120,23 @@ def test_tol_is_the_least_improvement_that_counts(iris):
     assert strict.n_iter_ == 3 + 1 <= KerasMLPClassifier(**params).fit(X, y).n_iter_
 
 
+def test_max_iter_is_a_cap_as_in_sklearn(iris):
+    """Given scikit-learn's max_iter, training stops once the training loss has not improved
+    by tol (1e-4) for n_iter_no_change (10) epochs, keeping the last weights; skfit's
+    epochs run to the end."""
+    X, y = iris
+    capped = KerasMLPClassifier((16,), max_iter=2000, solver="adam", learning_rate_init=0.05,
+                                random_state=0).fit(X, y)
+    assert capped.n_iter_ < 2000
+    losses = np.array(capped.loss_curve_)
+    best = losses.argmin()
+    assert len(losses) - 1 - best >= 10 or (losses[-11] - losses[-10:].min()) < 1e-4
+    assert capped.best_loss_ == losses.min()
+    every = KerasMLPClassifier((16,), epochs=300, optimizer="adam", learning_rate=0.05,
+                               random_state=0).fit(X, y)
+    assert every.n_iter_ == 300
+
+
 def test_shuffle_false_trains_on_the_rows_in_order(iris):
     X, y = iris
     order = np.random.RandomState(0).permutation(len(y))
@@ -173,11 +190,10 @@ def test_lbfgs_regressor_and_early_stopping():
     assert reg.score(X, y) > 0.95
     X, y = make_regression(n_samples=120, n_features=20, n_informative=3, noise=30.0,
                            random_state=0)  # a large network fits the noise: it overfits
-    params = dict(hidden_layer_sizes=(128,), max_iter=400, tol=1e-12, early_stopping=True,
-                  patience=5, random_state=0)
-    stopped = KerasMLPRegressor(optimizer="lbfgs", **params).fit(X, y)
+    params = dict(hidden_layer_sizes=(128,), tol=1e-12, early_stopping=True, random_state=0)
+    stopped = KerasMLPRegressor(optimizer="lbfgs", epochs=400, patience=5, **params).fit(X, y)
     assert stopped.n_iter_ == stopped.best_epoch_ + 5 < 400
-    ignored = KerasMLPRegressor(solver="lbfgs", **params).fit(X, y)  # scikit-learn's way
+    ignored = KerasMLPRegressor(solver="lbfgs", max_iter=400, **params).fit(X, y)  # sklearn's
     assert ignored.n_iter_ > stopped.n_iter_
 
 
