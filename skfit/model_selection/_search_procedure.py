@@ -26,9 +26,11 @@ the room its fits used, no more.
 3. **Reach overfitting, and past it.** While the validation loss of the best
    configuration is still falling when its room ends, its fits are taken up
    again with 3 times the room (train longer: the curves continue, no new
-   fit), up to a cap of 8 times the start's gradient steps per fit. Then the network grows, 4 times wider and one layer deeper, while a
-   larger network scores better than the one before by more than the
-   folds' noise (:func:`clearly_better`): the first network that overfits
+   fit). Every fit's room is capped at 8 times the start's gradient steps
+   and 32 times its work (weights times gradient steps), and a network too
+   large for 20 epochs within that is not tried. Then the network grows,
+   4 times wider and one layer deeper, while a larger network scores
+   better than the one before by more than the folds' noise (:func:`clearly_better`): the first network that overfits
    is not the end, since early stopping and step 4 hold a larger one back.
 4. **Regularize.** From the best network: dropout, L2 and L1 at two
    strengths each, a smaller network, and a 4 times larger one with dropout
@@ -69,7 +71,7 @@ TRAINING_ROUNDS = 2  # rounds of learning rates a decade apart when nothing trai
 # -- step 3 --------------------------------------------------------------------------
 ROOM_GROWTH = 3  # train longer: 3 times the room, continuing the fits
 STEP_CAP = 8  # a fit takes at most this many times the start's gradient steps...
-MIN_STEP_CAP = 2_000  # ... and no fewer than this: the room of every move is capped
+WORK_CAP = 32  # ... and does at most this many times its work (weights x steps)
 READABLE_EPOCHS = 20  # shorter curves are grown before capacity, whatever they show
 WIDTH_GROWTH = 4
 MAX_WIDTH = 1024
@@ -149,8 +151,8 @@ class Procedure:
         self.n_splits = len(setup.folds)
         self._room = None  # step 4's room, from its base
         start = knobs.start
-        self.max_steps = max(MIN_STEP_CAP, STEP_CAP * int(start["epochs"])
-                             * self._steps_per_epoch(start))
+        self.max_steps = STEP_CAP * int(start["epochs"]) * self._steps_per_epoch(start)
+        self.max_work = WORK_CAP * self._work(start, int(start["epochs"]))
         self.lines = {number: [] for number in STEPS}
         self.stop_reason = ""
         self._tried = set()
@@ -425,8 +427,9 @@ class Procedure:
             room = base.room * ROOM_GROWTH
             if room > self._room_cap(base.config):
                 self._note(3, f"{base.label}'s validation loss is still falling, but {room} "
-                              f"epochs would take over {self.max_steps} gradient steps "
-                              f"({STEP_CAP} times the start's, the most a fit may take)")
+                              f"epochs would take more than {STEP_CAP} times the start's "
+                              f"gradient steps or {WORK_CAP} times its work (weights x gradient "
+                              "steps), the most a fit may do")
                 return base
             why = (f"{base.n_epochs} epochs are too few to read the curve" if short else
                    f"{base.label}'s validation loss is still falling at epoch {base.n_epochs}")
@@ -465,15 +468,27 @@ class Procedure:
             self._note(3, f"{base.label} is at the largest size tried ({MAX_WIDTH} units, "
                           f"{MAX_DEPTH} layers)")
         room = max(base.room, READABLE_EPOCHS)
+        affordable = [(new, what) for new, what in grown
+                      if self._room_cap({**base.config, "hidden_layer_sizes": new})
+                      >= READABLE_EPOCHS]
+        if grown and not affordable:
+            self._note(3, f"a larger network than {base.label} would take more than "
+                          f"{WORK_CAP} times the start's work per fit (weights x gradient "
+                          "steps) for a readable curve")
         return [Move(self._with_room({**base.config, "hidden_layer_sizes": new}, room), 3,
                      f"hidden_layer_sizes {sizes} -> {new} ({what})",
                      f"a larger network than {base.label}, to find where more capacity stops "
                      "helping", base.index)
-                for new, what in grown]
+                for new, what in affordable]
+
+    def _work(self, config, epochs):
+        """Weights times gradient steps of a fit of ``config`` for ``epochs``."""
+        return self._evaluate.weights(config) * self._steps_per_epoch(config) * epochs
 
     def _room_cap(self, config):
-        """The most epochs a fit of ``config`` may take: ``max_steps`` gradient steps."""
-        return max(1, self.max_steps // self._steps_per_epoch(config))
+        """The most epochs a fit of ``config`` may take: ``max_steps`` and ``max_work``."""
+        return max(1, min(self.max_steps // self._steps_per_epoch(config),
+                          int(self.max_work // self._work(config, 1))))
 
     def _with_room(self, config, room):
         config["epochs"] = min(room, self._room_cap(config))
@@ -563,7 +578,8 @@ class Procedure:
             return None
         sizes = tuple(candidate.config["hidden_layer_sizes"])
         wider = tuple(min(MAX_WIDTH, WIDTH_GROWTH * size) for size in sizes)
-        if not sizes or wider == sizes:
+        if not sizes or wider == sizes or \
+                self._room_cap({**candidate.config, "hidden_layer_sizes": wider}) < READABLE_EPOCHS:
             return None
         config = {**self._regularized_room(candidate), "hidden_layer_sizes": wider, knob: value}
         return Move(config, 4, f"hidden_layer_sizes {sizes} -> {wider} with {knob} "
