@@ -133,8 +133,8 @@ def _add_workflow_options(parser):
                           "1; 19 or more give a permutation p-value below 0.05 when earned)")
     model = parser.add_argument_group("model (a Keras MLP: KerasMLPClassifier/Regressor)")
     model.add_argument("--epochs", type=_auto_or_int_at_least(2), default="auto", metavar="N",
-                       help="training epochs of each fit, or auto: at least 20 epochs and "
-                       "400 gradient steps (default: auto)")
+                       help="training epochs of each fit, or auto: 100 epochs, at most 2000 "
+                       "gradient steps but at least 20 epochs (default: auto)")
     model.add_argument("--hidden", type=_int_at_least(1), nargs="+", default=[64],
                        metavar="UNITS", help="units of each hidden layer (default: 64)")
     model.add_argument("--batch-size", type=_auto_or_int_at_least(1), default="auto",

@@ -614,10 +614,12 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         return tags
 
 
-# The "auto" rules: small tables get at least this many batches per epoch, and
-# every fit at least this many gradient steps (20 epochs of 128-row batches are
-# a handful of steps on a few hundred rows).
-AUTO_BATCH_SIZE, AUTO_MIN_BATCHES, AUTO_MIN_EPOCHS, AUTO_MIN_STEPS = 128, 4, 20, 400
+# The "auto" rules: small tables get at least this many batches per epoch; a fit
+# runs AUTO_EPOCHS epochs, fewer where they would exceed AUTO_MAX_STEPS gradient
+# steps, but never fewer than AUTO_MIN_EPOCHS (noisy many-class tables of a few
+# thousand rows need about 100 epochs: benchmarks/bench_defaults.py).
+AUTO_BATCH_SIZE, AUTO_MIN_BATCHES = 128, 4
+AUTO_EPOCHS, AUTO_MAX_STEPS, AUTO_MIN_EPOCHS = 100, 2000, 20
 
 
 def resolve_batch_size(batch_size, n_train):
@@ -628,11 +630,11 @@ def resolve_batch_size(batch_size, n_train):
 
 
 def resolve_epochs(epochs, n_train, batch_size):
-    """``epochs``, or the "auto" rule: at least 20 epochs and at least 400 steps."""
+    """``epochs``, or the "auto" rule: 100 epochs, at most 2000 steps, at least 20 epochs."""
     if epochs != "auto":
         return epochs
     steps_per_epoch = math.ceil(n_train / batch_size)
-    return max(AUTO_MIN_EPOCHS, math.ceil(AUTO_MIN_STEPS / steps_per_epoch))
+    return max(AUTO_MIN_EPOCHS, min(AUTO_EPOCHS, math.ceil(AUTO_MAX_STEPS / steps_per_epoch)))
 
 
 def _draw_seeds(random_state):

@@ -53,10 +53,10 @@ default=1e-3
         least 4 batches per epoch on tables of fewer than 512 training rows.""",
     epochs="""epochs : int >= 1 or "auto", default="auto"
         Passes over the training data (at most, with early stopping).
-        "auto" is ``max(20, ceil(400 / batches_per_epoch))``: at least 20
-        epochs and at least 400 gradient steps, enough for a few hundred
-        rows to train (20 epochs from 2,433 training rows up). The
-        chapter's setting is ``epochs=20, batch_size=128``.""",
+        "auto" is ``max(20, min(100, ceil(2000 / batches_per_epoch)))``:
+        100 epochs up to 2,560 training rows, then as many as make 2,000
+        gradient steps, but at least 20 (from 12,673 training rows up).
+        The chapter's setting is ``epochs=20, batch_size=128``.""",
     validation_fraction="""validation_fraction : float in [0, 1), default=0.1
         Share of the training rows held out (shuffled%(stratified)s)
         to compute ``val_loss`` each epoch. 0 disables validation.""",
