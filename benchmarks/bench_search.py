@@ -1,6 +1,7 @@
 """Held-out score in the same wall-clock time: FitThenRegularizeSearchCV against the tuners users know.
 
-Run: python benchmarks/bench_search.py [--tables main|heldout|dev] [--seeds 0 1 2]
+Run: pip install -e ".[bench]"   (Optuna and Keras Tuner)
+     python benchmarks/bench_search.py [--tables main|heldout|dev] [--seeds 0 1 2]
                                        [--methods ...] [--only NAME ...] [--equal-fits]
 
 For each table and seed, the table is split once into a training part (75%,
