@@ -451,7 +451,7 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         self.n_epochs_ = epochs_before + result.n_epochs
         self.batch_size_ = settings.batch_size
         self.best_epoch_ = _best_epoch(history)
-        self._predictor = self._make_predictor()
+        self._set_predictor()
         if result.stop == "non_finite":
             self._warn_diverged(epochs_before + result.n_epochs)
         elif result.stop == "early_stopping" and self.verbose:
@@ -487,7 +487,7 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         return self._params_used.learning_rate
 
     def _weights_are_finite(self):
-        return all(np.isfinite(w).all() for w in self._weights)
+        return self._finite_weights
 
     # -- scikit-learn's MLP attributes, from the history -------------------------
     @property
@@ -592,13 +592,20 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: object.__getstate__ is __dict__
         state.pop("_predictor", None)
+        state.pop("_finite_weights", None)
         state["_model"] = None
         return state
 
     def __setstate__(self, state):
         super().__setstate__(state)
         if "_weights" in state:
-            self._predictor = self._make_predictor()
+            self._set_predictor()
+
+    def _set_predictor(self):
+        """The fitted weights' forward pass, and whether they are finite (checked once
+        here, not on every prediction)."""
+        self._finite_weights = all(np.isfinite(w).all() for w in self._weights)
+        self._predictor = self._make_predictor()
 
     def _make_predictor(self):
         session = partial(

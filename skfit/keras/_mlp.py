@@ -33,7 +33,7 @@ _SELU_ALPHA, _SELU_SCALE = 1.6732632423543772, 1.0507009873554805
 # leaky_relu slope 0.2), for predicting without TensorFlow's per-call cost.
 _NUMPY_ACTIVATIONS = {
     "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0))),
-    "gelu": lambda z: 0.5 * z * (1.0 + erf(z / np.sqrt(2.0))),
+    "gelu": lambda z: 0.5 * z * (1.0 + erf(z * 0.7071067811865476)),  # 1 / sqrt(2), kept float32
     "leaky_relu": lambda z: np.where(z > 0, z, 0.2 * z),
     "linear": lambda z: z,
     "relu": lambda z: np.maximum(z, 0.0),
@@ -43,6 +43,24 @@ _NUMPY_ACTIVATIONS = {
     "softplus": lambda z: np.logaddexp(0.0, z),
     "swish": lambda z: z * expit(z),
     "tanh": np.tanh,
+}
+
+
+def _softmax_inplace(z):
+    z -= z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return z
+
+
+# The activations that can overwrite their input (a layer's fresh product), as
+# scikit-learn's MLP does: no second array of the layer's size per call.
+_INPLACE_ACTIVATIONS = {
+    "linear": lambda z: z,
+    "relu": lambda z: np.maximum(z, 0, out=z),
+    "sigmoid": lambda z: expit(z, out=z),
+    "softmax": _softmax_inplace,
+    "tanh": lambda z: np.tanh(z, out=z),
 }
 
 
@@ -206,9 +224,7 @@ class _MLPForward:
             ]
         }
         n_hidden = len(weights) // 2 - 1
-        self._activations = [_NUMPY_ACTIVATIONS[activation]] * n_hidden + [
-            _NUMPY_ACTIVATIONS[output_activation]
-        ]
+        self._activations = [_inplace(activation)] * n_hidden + [_inplace(output_activation)]
 
     def _layers_in(self, dtype):
         if dtype not in self._layers:
@@ -219,8 +235,15 @@ class _MLPForward:
         dtype = np.float32 if x.dtype == np.float32 else np.float64
         z = x.astype(dtype, copy=False) if sp.issparse(x) else np.asarray(x, dtype=dtype)
         for (kernel, bias), activation in zip(self._layers_in(dtype), self._activations):
-            z = activation(np.asarray(z @ kernel) + bias)
+            z = np.asarray(z @ kernel)  # a new array: the steps below may overwrite it
+            z += bias
+            z = activation(z)
         return z
+
+
+def _inplace(name):
+    """The NumPy activation ``name``, overwriting its input where it can."""
+    return _INPLACE_ACTIVATIONS.get(name, _NUMPY_ACTIVATIONS[name])
 
 
 class _KerasMLPBase(BaseKerasEstimator):

@@ -117,6 +117,12 @@ def test_numpy_predict_matches_keras_model(small_digits):
         clf.fit(X, y)
         keras_proba = clf.model_.predict_on_batch(X.astype(np.float32))
         np.testing.assert_allclose(clf.predict_proba(X), keras_proba, atol=2e-5, err_msg=activation)
+        # float32 X: computed in float32 (every activation), X left as it was
+        X32 = X.astype(np.float32)
+        proba32 = clf.predict_proba(X32)
+        assert proba32.dtype == np.float32, activation
+        np.testing.assert_array_equal(X32, X.astype(np.float32))
+        np.testing.assert_allclose(proba32, keras_proba, atol=2e-5, err_msg=activation)
 
 
 def test_build_mlp_layers():
