@@ -5,7 +5,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import erf, expit, softmax
+from scipy.special import erf, expit
 from sklearn.base import ClassifierMixin, RegressorMixin
 
 from ..utils.fixes import Interval, StrOptions
@@ -29,22 +29,6 @@ _SKLEARN_OUTPUT_ACTIVATIONS = {"softmax": "softmax", "sigmoid": "logistic", "lin
 
 _SELU_ALPHA, _SELU_SCALE = 1.6732632423543772, 1.0507009873554805
 
-# float64 NumPy twins of the Keras activations (Keras's defaults: exact gelu,
-# leaky_relu slope 0.2), for predicting without TensorFlow's per-call cost.
-_NUMPY_ACTIVATIONS = {
-    "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0))),
-    "gelu": lambda z: 0.5 * z * (1.0 + erf(z * 0.7071067811865476)),  # 1 / sqrt(2), kept float32
-    "leaky_relu": lambda z: np.where(z > 0, z, 0.2 * z),
-    "linear": lambda z: z,
-    "relu": lambda z: np.maximum(z, 0.0),
-    "selu": lambda z: _SELU_SCALE * np.where(z > 0, z, _SELU_ALPHA * np.expm1(np.minimum(z, 0))),
-    "sigmoid": expit,
-    "softmax": lambda z: softmax(z, axis=1),
-    "softplus": lambda z: np.logaddexp(0.0, z),
-    "swish": lambda z: z * expit(z),
-    "tanh": np.tanh,
-}
-
 
 def _softmax_inplace(z):
     z -= z.max(axis=1, keepdims=True)
@@ -53,13 +37,21 @@ def _softmax_inplace(z):
     return z
 
 
-# The activations that can overwrite their input (a layer's fresh product), as
-# scikit-learn's MLP does: no second array of the layer's size per call.
-_INPLACE_ACTIVATIONS = {
+# NumPy twins of the Keras activations (Keras's defaults: exact gelu, leaky_relu
+# slope 0.2), for predicting without TensorFlow's per-call cost, in the input's
+# float dtype. Each is given a layer's fresh product, which it may overwrite (as
+# scikit-learn's MLP does: no second array of the layer's size per call).
+_NUMPY_ACTIVATIONS = {
+    "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0))),
+    "gelu": lambda z: 0.5 * z * (1.0 + erf(z * 0.7071067811865476)),  # 1 / sqrt(2), kept float32
+    "leaky_relu": lambda z: np.where(z > 0, z, 0.2 * z),
     "linear": lambda z: z,
     "relu": lambda z: np.maximum(z, 0, out=z),
+    "selu": lambda z: _SELU_SCALE * np.where(z > 0, z, _SELU_ALPHA * np.expm1(np.minimum(z, 0))),
     "sigmoid": lambda z: expit(z, out=z),
     "softmax": _softmax_inplace,
+    "softplus": lambda z: np.logaddexp(0.0, z),
+    "swish": lambda z: z * expit(z),
     "tanh": lambda z: np.tanh(z, out=z),
 }
 
@@ -224,7 +216,9 @@ class _MLPForward:
             ]
         }
         n_hidden = len(weights) // 2 - 1
-        self._activations = [_inplace(activation)] * n_hidden + [_inplace(output_activation)]
+        self._activations = [_NUMPY_ACTIVATIONS[activation]] * n_hidden + [
+            _NUMPY_ACTIVATIONS[output_activation]
+        ]
 
     def _layers_in(self, dtype):
         if dtype not in self._layers:
@@ -239,11 +233,6 @@ class _MLPForward:
             z += bias
             z = activation(z)
         return z
-
-
-def _inplace(name):
-    """The NumPy activation ``name``, overwriting its input where it can."""
-    return _INPLACE_ACTIVATIONS.get(name, _NUMPY_ACTIVATIONS[name])
 
 
 class _KerasMLPBase(BaseKerasEstimator):
