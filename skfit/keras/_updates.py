@@ -2,8 +2,8 @@
 
 :class:`skfit.keras._mlp_session.MLPSession` updates its weights with these
 instead of a Keras optimizer: the arithmetic is Keras's own (the formulas of
-``keras.optimizers.SGD/RMSprop/Adam``'s ``update_step``; RMSprop and Adam
-through TensorFlow's fused ``ResourceApply*`` kernels, one op per weight
+``keras.optimizers.SGD/RMSprop/Adam``'s ``update_step``; through
+TensorFlow's fused ``ResourceApply*`` kernels, one op per weight
 instead of ten, which took 10-35% off an MNIST-sized epoch), but each rule
 keeps its state in variables of any shape, so one traced training loop
 serves networks of every width, and its few ops trace in a fraction of the
@@ -67,16 +67,20 @@ class _SGD(_Rule):
         return ("momentum",) if self.config.get("momentum", 0.0) != 0 else ()
 
     def update(self, variable, gradient, slots, learning_rate, iterations):
-        momentum = self.config.get("momentum", 0.0)
+        """``variable -= learning_rate * gradient``; with momentum, Keras's::
+
+            momentum = momentum * m - learning_rate * gradient
+            variable += momentum  (nesterov: momentum * m - learning_rate * gradient)
+        """
+        gradient = tf.convert_to_tensor(gradient)
         if not slots:
-            variable.assign_sub(gradient * learning_rate)
+            tf.raw_ops.ResourceApplyGradientDescent(var=variable.handle, alpha=learning_rate,
+                                                    delta=gradient)
             return
-        (m,) = slots
-        m.assign(m * momentum - gradient * learning_rate)
-        if self.config.get("nesterov", False):
-            variable.assign_add(m * momentum - gradient * learning_rate)
-        else:
-            variable.assign_add(m)
+        tf.raw_ops.ResourceApplyKerasMomentum(
+            var=variable.handle, accum=slots[0].handle, lr=learning_rate, grad=gradient,
+            momentum=tf.constant(self.config["momentum"], tf.float32),
+            use_nesterov=bool(self.config.get("nesterov", False)))
 
 
 class _RMSprop(_Rule):
