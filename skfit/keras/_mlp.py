@@ -201,11 +201,17 @@ class MLPArchitecture:
         return _MLPForward(weights, self.activation, self.output_activation)
 
 
+#: Rows predicted at a time: no array of n_samples x width is made (60000 x 784 -> 512
+#: -> 10 in float32: 123 MB less at the peak, and 0-1% faster than in one piece).
+_ROWS_PER_BLOCK = 4096
+
+
 class _MLPForward:
     """Dense layers in NumPy: row-independent and ~10x faster than TF calls.
 
     float32 input is computed in float32 (as scikit-learn's MLP does: twice
     the speed, results within float32 rounding); anything else in float64.
+    Large inputs go through in blocks of rows.
     """
 
     def __init__(self, weights, activation, output_activation):
@@ -227,8 +233,19 @@ class _MLPForward:
 
     def __call__(self, x):
         dtype = np.float32 if x.dtype == np.float32 else np.float64
+        layers = self._layers_in(dtype)
+        n_rows = x.shape[0]
+        if n_rows <= _ROWS_PER_BLOCK:
+            return self._block(x, dtype, layers)
+        outputs = np.empty((n_rows, layers[-1][0].shape[1]), dtype=dtype)
+        for start in range(0, n_rows, _ROWS_PER_BLOCK):
+            stop = start + _ROWS_PER_BLOCK
+            outputs[start:stop] = self._block(x[start:stop], dtype, layers)
+        return outputs
+
+    def _block(self, x, dtype, layers):
         z = x.astype(dtype, copy=False) if sp.issparse(x) else np.asarray(x, dtype=dtype)
-        for (kernel, bias), activation in zip(self._layers_in(dtype), self._activations):
+        for (kernel, bias), activation in zip(layers, self._activations):
             z = np.asarray(z @ kernel)  # a new array: the steps below may overwrite it
             z += bias
             z = activation(z)

@@ -233,12 +233,13 @@ class ClassifierTaskMixin:
         """
         outputs = self._forward(X)
         self._check_probabilities(outputs, when="for X")
-        outputs = np.clip(outputs, 0.0, 1.0)
+        outputs = np.clip(outputs, 0.0, 1.0, out=outputs)  # a fresh array: changed in place
         if self._multilabel:
             return outputs
         if outputs.shape[1] == 1:
             return np.hstack([1.0 - outputs, outputs])
-        return outputs / outputs.sum(axis=1, keepdims=True)
+        outputs /= outputs.sum(axis=1, keepdims=True)
+        return outputs
 
     def predict(self, X):
         """Predicted class of each row of ``X``.

@@ -125,6 +125,26 @@ def test_numpy_predict_matches_keras_model(small_digits):
         np.testing.assert_allclose(proba32, keras_proba, atol=2e-5, err_msg=activation)
 
 
+def test_large_inputs_are_predicted_in_blocks_that_agree_with_the_keras_model(small_digits):
+    import scipy.sparse as sp
+
+    from skfit.keras._mlp import _ROWS_PER_BLOCK
+
+    X, y = small_digits
+    clf = KerasMLPClassifier((16,), epochs=1, random_state=0).fit(X, y)
+    reg = KerasMLPRegressor((16,), epochs=1, random_state=0).fit(X, y.astype(float))
+    rows = np.random.default_rng(0).integers(0, len(X), size=2 * _ROWS_PER_BLOCK + 7)
+    big = X[rows]  # three blocks, the last of 7 rows
+    keras_proba = clf.model_.predict_on_batch(big.astype(np.float32))
+    for given in (big, big.astype(np.float32), sp.csr_matrix(big), sp.coo_matrix(big)):
+        proba = clf.predict_proba(given)
+        assert proba.shape == (len(rows), len(clf.classes_))
+        np.testing.assert_allclose(proba, keras_proba, atol=2e-5)
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    pieces = np.concatenate([reg.predict(big[i : i + 1000]) for i in range(0, len(big), 1000)])
+    np.testing.assert_allclose(reg.predict(big), pieces, rtol=1e-12)
+
+
 def test_build_mlp_layers():
     model = build_mlp(4, 2, (3,), output_activation="sigmoid")
     assert [layer.units for layer in model.layers] == [3, 2]
