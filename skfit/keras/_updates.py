@@ -67,10 +67,10 @@ class _SGD(_Rule):
         return ("momentum",) if self.config.get("momentum", 0.0) != 0 else ()
 
     def update(self, variable, gradient, slots, learning_rate, iterations):
-        """``variable -= learning_rate * gradient``; with momentum, Keras's::
+        """``variable -= learning_rate * gradient``; with momentum (slot ``m``), Keras's::
 
-            momentum = momentum * m - learning_rate * gradient
-            variable += momentum  (nesterov: momentum * m - learning_rate * gradient)
+            m = momentum * m - learning_rate * gradient
+            variable += m  (nesterov: += momentum * m - learning_rate * gradient)
         """
         gradient = tf.convert_to_tensor(gradient)
         if not slots:
@@ -96,9 +96,9 @@ class _RMSprop(_Rule):
 
             velocity = rho * velocity + (1 - rho) * gradient ** 2
             (average = rho * average + (1 - rho) * gradient, when centered)
-            momentum = momentum * momentum + learning_rate * gradient
-                       / sqrt(velocity (- average ** 2) + epsilon)
-            variable -= momentum
+            m = momentum * m + learning_rate * gradient
+                / sqrt(velocity (- average ** 2) + epsilon)        (slot m)
+            variable -= m
         """
         velocity, momentum, *average = slots
         constant = {name: tf.constant(self.config.get(name, default), tf.float32)
