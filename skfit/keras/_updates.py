@@ -123,23 +123,19 @@ class _Adam(_Rule):
         beta_1_power = tf.pow(tf.constant(beta_1, tf.float32), local_step)
         beta_2_power = tf.pow(tf.constant(beta_2, tf.float32), local_step)
         m, v, *hat = slots
-        if hat:
-            self._amsgrad(variable, gradient, m, v, hat[0], learning_rate, beta_1_power, beta_2_power)
+        if hat:  # amsgrad: Keras's formulas, with the running maximum of v
+            alpha = learning_rate * tf.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+            m.assign_add((gradient - m) * (1 - beta_1))
+            v.assign_add((tf.square(gradient) - v) * (1 - beta_2))
+            hat[0].assign(tf.maximum(hat[0], v))
+            variable.assign_sub(m * alpha / (tf.sqrt(hat[0]) + epsilon))
             return
-        # TensorFlow's fused kernel: _amsgrad's formulas without the running maximum, one op
+        # TensorFlow's fused kernel: the formulas above without the running maximum, one op
         tf.raw_ops.ResourceApplyAdam(
             var=variable.handle, m=m.handle, v=v.handle, beta1_power=beta_1_power,
             beta2_power=beta_2_power, lr=learning_rate, beta1=tf.constant(beta_1, tf.float32),
             beta2=tf.constant(beta_2, tf.float32), epsilon=tf.constant(epsilon, tf.float32),
             grad=tf.convert_to_tensor(gradient))
-
-    def _amsgrad(self, variable, gradient, m, v, v_hat, learning_rate, beta_1_power, beta_2_power):
-        beta_1, beta_2 = self.config.get("beta_1", 0.9), self.config.get("beta_2", 0.999)
-        alpha = learning_rate * tf.sqrt(1 - beta_2_power) / (1 - beta_1_power)
-        m.assign_add((gradient - m) * (1 - beta_1))
-        v.assign_add((tf.square(gradient) - v) * (1 - beta_2))
-        v_hat.assign(tf.maximum(v_hat, v))
-        variable.assign_sub(m * alpha / (tf.sqrt(v_hat) + self.config.get("epsilon", 1e-7)))
 
 
 _RULES = {"SGD": _SGD, "RMSprop": _RMSprop, "Adam": _Adam}
