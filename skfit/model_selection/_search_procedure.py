@@ -35,7 +35,9 @@ the room its fits used, no more.
 4. **Regularize.** From the best network: dropout, L2 and L1 at two
    strengths each, a smaller network, and a 4 times larger one with dropout
    or L2 (as many as 60% of the step's budget allows, in that order), all
-   with room for twice the epochs the network used; then, three at a time
+   with room for twice the epochs the network used when its validation loss
+   turned (regularization delays the turn), and its own room when it never
+   turned (no turn to delay); then, three at a time
    while the budget lasts, the best of these refined (stronger, weaker,
    combined with the regularizers that helped, larger again), and the rest
    of that list.
@@ -84,7 +86,7 @@ FIRST_REGULARIZERS = (("dropout", 0.2), ("l2", 1e-3), ("l1", 1e-3),
 FIRST_ROUND_SHARE = 0.6  # of step 4's cross-validations, for the first round
 REFINE_BATCH = 3  # moves raced at a time after the first round
 DROPOUTS = (0.1, 0.2, 0.3, 0.5)
-REGULARIZED_ROOM = 2  # room for twice the epochs the unregularized network used
+REGULARIZED_ROOM = 2  # room for twice the epochs the network used, when its loss turned
 REGULARIZERS = ("hidden_layer_sizes", "l2", "dropout", "l1")
 # -- every fit -------------------------------------------------------------------------
 PATIENCE_SHARE = 0.1  # patience: this share of the room...
@@ -525,7 +527,7 @@ class Procedure:
         self._note(4, f"from {base.label}" + (", the model that overfits" if overfits else "")
                       + f" (lowest validation loss at epoch {base.best_epoch} of "
                       f"{base.n_epochs}):")
-        self._room = max(base.room, REGULARIZED_ROOM * base.n_epochs)
+        self._room = _regularized_room(base)
         planned = [m for m in (self._regularized(base, *item) for item in FIRST_REGULARIZERS)
                    if m]
         room_left = (self.budget.fits_left // self.n_splits)
@@ -588,9 +590,8 @@ class Procedure:
                     "larger")
 
     def _regularized_room(self, candidate):
-        """``candidate``'s configuration with the room of step 4: twice the epochs the
-        unregularized network used (its room at least), since regularization delays the
-        turn of the validation loss; the same for every move of the step."""
+        """``candidate``'s configuration with the room of step 4 (:func:`_regularized_room`),
+        the same for every move of the step."""
         return self._with_room(dict(candidate.config), self._room)
 
     def _refinements(self, best, base, first):
@@ -740,6 +741,16 @@ def _allowances(n_evaluations):
     third = max(1, round(SHARES[3] * n_evaluations))
     return {1: first, 3: third, 4: max(1, n_evaluations - first - third - finalists),
             5: finalists}
+
+
+def _regularized_room(base):
+    """Step 4's room: twice the epochs ``base`` used (its room at least) when its
+    validation loss turned, since regularization delays the turn; ``base``'s own room
+    when the loss never turned (still falling where the room ended), since there is
+    no turn to delay and more epochs there only grow the logits of separable data."""
+    if base.status in ("overfitting", "good_fit"):
+        return max(base.room, REGULARIZED_ROOM * base.n_epochs)
+    return base.room
 
 
 def _patience(start, room):

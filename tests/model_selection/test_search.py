@@ -1,8 +1,10 @@
 """FitThenRegularizeSearchCV: search conventions, the budget, each step on a constructed case."""
 
+import dataclasses
 import json
 import re
 import time
+import types
 import warnings
 
 import joblib
@@ -25,7 +27,7 @@ from skfit.model_selection import FitThenRegularizeSearchCV, SearchPath
 from skfit.model_selection import _search_race
 from skfit.model_selection._search_knobs import find_knobs
 from skfit.model_selection._search_path import Candidate
-from skfit.model_selection._search_procedure import choose, clearly_behind
+from skfit.model_selection._search_procedure import _regularized_room, choose, clearly_behind
 from skfit.utils.fixes import InvalidParameterError
 
 from .test_baseline import DEPENDENCY_MESSAGES, OUR_MESSAGES, odd_targets
@@ -314,6 +316,18 @@ def test_step4_an_overfitting_network_is_regularized(digits):
     assert base.status in ("overfitting", "good_fit")  # the curve turned up
     assert all(c.room >= 2 * base.n_epochs for c in regularized)  # regularization delays it
     assert "the model that overfits" in path.lines[4][0]
+
+
+@pytest.mark.parametrize("status, epochs, room, expected", [
+    ("overfitting", 120, 200, 240), ("good_fit", 250, 300, 500),  # turned: twice the epochs
+    ("overfitting", 40, 300, 300),  # ... and the network's own room at least
+    ("underfitting", 300, 300, 300), ("not_generalizing", 90, 300, 300),  # never turned
+])
+def test_step4_room_doubles_only_what_turned(status, epochs, room, expected):
+    base = dataclasses.replace(_candidate(0, [0.9, 0.9, 0.9], room=room),
+                               history={"loss": np.ones(epochs)},
+                               diagnosis=types.SimpleNamespace(status=status))
+    assert _regularized_room(base) == expected
 
 
 # -- determinism, parallelism --------------------------------------------------------------
