@@ -87,6 +87,7 @@ FIRST_ROUND_SHARE = 0.6  # of step 4's cross-validations, for the first round
 REFINE_BATCH = 3  # moves raced at a time after the first round
 DROPOUTS = (0.1, 0.2, 0.3, 0.5)
 REGULARIZED_ROOM = 2  # room for twice the epochs the network used, when its loss turned
+TURNED = ("overfitting", "good_fit")  # statuses whose validation loss turned up
 REGULARIZERS = ("hidden_layer_sizes", "l2", "dropout", "l1")
 # -- every fit -------------------------------------------------------------------------
 PATIENCE_SHARE = 0.1  # patience: this share of the room...
@@ -409,7 +410,7 @@ class Procedure:
                           "folds' noise: the network grows.")
             base = self._train_longer(winner)
         status = base.status
-        if status in ("overfitting", "good_fit"):
+        if status in TURNED:
             self._note(3, f"{base.label} crosses the boundary: its validation loss turns up "
                           f"after epoch {base.best_epoch} ({status}).")
         elif status == "not_generalizing":
@@ -523,11 +524,11 @@ class Procedure:
 
     # -- step 4 --------------------------------------------------------------------
     def _regularize(self, base):
-        overfits = base.status in ("overfitting", "good_fit")
+        overfits = base.status in TURNED
         self._note(4, f"from {base.label}" + (", the model that overfits" if overfits else "")
                       + f" (lowest validation loss at epoch {base.best_epoch} of "
                       f"{base.n_epochs}):")
-        self._room = _regularized_room(base)
+        self._room = _step4_room(base)
         planned = [m for m in (self._regularized(base, *item) for item in FIRST_REGULARIZERS)
                    if m]
         room_left = (self.budget.fits_left // self.n_splits)
@@ -590,7 +591,7 @@ class Procedure:
                     "larger")
 
     def _regularized_room(self, candidate):
-        """``candidate``'s configuration with the room of step 4 (:func:`_regularized_room`),
+        """``candidate``'s configuration with the room of step 4 (:func:`_step4_room`),
         the same for every move of the step."""
         return self._with_room(dict(candidate.config), self._room)
 
@@ -743,12 +744,12 @@ def _allowances(n_evaluations):
             5: finalists}
 
 
-def _regularized_room(base):
+def _step4_room(base):
     """Step 4's room: twice the epochs ``base`` used (its room at least) when its
     validation loss turned, since regularization delays the turn; ``base``'s own room
     when the loss never turned (still falling where the room ended), since there is
     no turn to delay and more epochs there only grow the logits of separable data."""
-    if base.status in ("overfitting", "good_fit"):
+    if base.status in TURNED:
         return max(base.room, REGULARIZED_ROOM * base.n_epochs)
     return base.room
 

@@ -27,7 +27,7 @@ from skfit.model_selection import FitThenRegularizeSearchCV, SearchPath
 from skfit.model_selection import _search_race
 from skfit.model_selection._search_knobs import find_knobs
 from skfit.model_selection._search_path import Candidate
-from skfit.model_selection._search_procedure import _regularized_room, choose, clearly_behind
+from skfit.model_selection._search_procedure import _step4_room, choose, clearly_behind
 from skfit.utils.fixes import InvalidParameterError
 
 from .test_baseline import DEPENDENCY_MESSAGES, OUR_MESSAGES, odd_targets
@@ -327,7 +327,7 @@ def test_step4_room_doubles_only_what_turned(status, epochs, room, expected):
     base = dataclasses.replace(_candidate(0, [0.9, 0.9, 0.9], room=room),
                                history={"loss": np.ones(epochs)},
                                diagnosis=types.SimpleNamespace(status=status))
-    assert _regularized_room(base) == expected
+    assert _step4_room(base) == expected
 
 
 # -- determinism, parallelism --------------------------------------------------------------
