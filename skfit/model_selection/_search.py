@@ -28,7 +28,7 @@ from ._baseline import prepare_paired
 from ._search_evaluate import Evaluator
 from ._search_knobs import find_knobs
 from ._search_path import SearchPath
-from ._search_procedure import MIN_EVALUATIONS, Procedure, _all_scores
+from ._search_procedure import MIN_EVALUATIONS, Procedure, _all_scores, refit_config
 from ._search_race import Budget, Pace
 
 __all__ = ["FitThenRegularizeSearchCV"]
@@ -104,7 +104,9 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
        (stronger, weaker, combined, larger) while the budget lasts.
     5. **Choose with the noise in view, and refit**: the three best are
        cross-validated again on a second draw of the splits, and the best
-       mean over both draws is refit on all the data.
+       mean over both draws is refit on all the data, for the room its
+       fits used (its patience that room: one fit has no folds to average
+       out its validation noise), keeping its best epoch.
 
     Every fit trains with early stopping (patience a tenth of its room, at
     least 10 epochs): its curve still shows where the validation loss
@@ -171,7 +173,11 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
     best_estimator_ : estimator object
         The chosen configuration, refit on all the data.
     best_params_ : dict
-        Its parameters, as ``set_params`` arguments of ``estimator``.
+        Its parameters as the refit used them, ``set_params`` arguments of
+        ``estimator``: ``clone(estimator).set_params(**best_params_)`` is
+        ``best_estimator_`` before its fit. With early stopping, its
+        ``patience`` is its whole room (``cv_results_["params"]`` has the
+        patience its cross-validation used).
     best_score_ : float
         Its mean cross-validated score over every split it was scored on
         (both draws for a finalist).
@@ -305,15 +311,16 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
                 functools.partial(self._second_draw, setup, estimator),
             ).run()
             self._warn_if_nothing_trained(candidates)
-            lines[5].append(f"#{best.index} is refit on all {len(setup.y)} rows.")
+            refit = knobs.params(refit_config(best.config, knobs))
+            lines[5].append(_refit_line(best, refit, knobs, len(setup.y)))
             progress.finding(f"Refit: #{best.index} on all {len(setup.y)} rows")
             start = time.perf_counter()
-            self.best_estimator_ = clone(estimator).set_params(**best.params).fit(setup.X, setup.y)
+            self.best_estimator_ = clone(estimator).set_params(**refit).fit(setup.X, setup.y)
             self.refit_time_ = time.perf_counter() - start
             progress.fit_done(f"refit in {self.refit_time_:.1f} s")
         self.cv_results_ = _cv_results(candidates, len(setup.folds))
         self.best_index_ = best.index
-        self.best_params_ = dict(best.params)
+        self.best_params_ = dict(refit)
         self.best_score_ = float(np.mean(_all_scores(best)))
         self.scorer_ = setup.scorer
         self.n_splits_ = len(setup.folds)
@@ -506,3 +513,16 @@ def _cv_results(candidates, n_splits):
 def _n_features(X):
     shape = getattr(X, "shape", None)
     return int(shape[1]) if shape is not None and len(shape) > 1 else len(X[0])
+
+
+def _refit_line(best, refit, knobs, n_rows):
+    """The path's line on the refit, and its patience when it differs from the folds'."""
+    line = f"#{best.index} is refit on all {n_rows} rows"
+    if not knobs.has("patience"):
+        return line + "."
+    patience = refit[knobs.names["patience"]]
+    if patience == best.config.get("patience"):
+        return line + "."
+    return (f"{line}, with patience {patience} (its whole room): a single fit runs the "
+            "epochs its folds used and keeps its best one, instead of stopping at a plateau "
+            "of its own validation noise.")

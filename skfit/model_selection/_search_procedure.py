@@ -46,6 +46,8 @@ the room its fits used, no more.
    (the splitter reshuffled; the same splits with other network seeds when
    it cannot be), and the best mean over all their splits wins: a lead
    that came from one draw's noise does not survive the second.
+   The winner is refit (:func:`refit_config`) with the whole room its fits
+   used as its patience: one fit cannot average its validation noise away.
 
 Between rounds of a batch, a configuration that is clearly behind
 (:func:`clearly_behind`: in the lower half, behind the leader on every split
@@ -63,7 +65,7 @@ import numpy as np
 from ._search_path import STEPS
 
 __all__ = ["Procedure", "Move", "MIN_EVALUATIONS", "best_candidate", "choose",
-           "clearly_behind", "clearly_better"]
+           "clearly_behind", "clearly_better", "refit_config"]
 
 # -- step 1 --------------------------------------------------------------------------
 RATE_FACTORS = (3.0, 1 / 3, 10.0)  # around the start's learning rate, in this order
@@ -711,6 +713,20 @@ def choose(candidates):
         why += (f", ahead of {second.label} ({_all_scores(second).mean():.4f}) by "
                 f"{differences.mean():.4f}, one standard error {se:.4f}{within}")
     return chosen, why
+
+
+def refit_config(config, knobs):
+    """The chosen configuration as the refit trains it.
+
+    With early stopping, the refit's patience is the whole room its fits
+    used: it runs those epochs and keeps its best one. A single fit has no
+    other folds to average out the noise of its validation loss, and a
+    plateau that the folds' fits went past would otherwise end it early
+    (a tenth of the room, 10 epochs on a small table).
+    """
+    if not (knobs.has("patience") and config.get("early_stopping")):
+        return config
+    return {**config, "patience": max(int(config["patience"]), int(config["epochs"]))}
 
 
 def _all_scores(candidate):

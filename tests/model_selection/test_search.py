@@ -27,7 +27,12 @@ from skfit.model_selection import FitThenRegularizeSearchCV, SearchPath
 from skfit.model_selection import _search_race
 from skfit.model_selection._search_knobs import find_knobs
 from skfit.model_selection._search_path import Candidate
-from skfit.model_selection._search_procedure import _step4_room, choose, clearly_behind
+from skfit.model_selection._search_procedure import (
+    _step4_room,
+    choose,
+    clearly_behind,
+    refit_config,
+)
 from skfit.utils.fixes import InvalidParameterError
 
 from .test_baseline import DEPENDENCY_MESSAGES, OUR_MESSAGES, odd_targets
@@ -97,7 +102,10 @@ def test_search_conventions(search, digits):
                 "param_epochs", "step", "move", "status", "best_epoch"):
         assert len(results[key]) == n, key
     frame = pd.DataFrame(results)
-    assert search.best_params_ == results["params"][search.best_index_]
+    cross_validated = results["params"][search.best_index_]
+    assert search.best_params_ == {**cross_validated, "patience": cross_validated["epochs"]}
+    refit = search.best_estimator_.get_params()
+    assert {key: refit[key] for key in search.best_params_} == search.best_params_
     best = search.path_.best
     assert search.best_score_ == pytest.approx(
         np.mean([*best.fold_scores, *best.repeat_scores]))
@@ -328,6 +336,24 @@ def test_step4_room_doubles_only_what_turned(status, epochs, room, expected):
                                history={"loss": np.ones(epochs)},
                                diagnosis=types.SimpleNamespace(status=status))
     assert _step4_room(base) == expected
+
+
+def test_refit_patience_is_the_whole_room():
+    """The refit, one fit, runs the room its folds used and keeps its best epoch: a plateau
+    of 10 epochs in its own validation noise does not end it (binary_imbalanced, seed 2:
+    the refit stopped at epoch 25 of 100 and predicted the majority class)."""
+    knobs = find_knobs(KerasMLPClassifier())
+    config = {"epochs": 100, "patience": 10, "early_stopping": True, "l1": 0.01}
+    assert refit_config(config, knobs) == {**config, "patience": 100}
+    assert refit_config({**config, "patience": 150}, knobs)["patience"] == 150
+    no_stopping = {**config, "early_stopping": False}
+    assert refit_config(no_stopping, knobs) == no_stopping
+    assert config["patience"] == 10  # not mutated
+
+
+def test_refit_line_names_its_patience(search):
+    assert f"with patience {search.best_params_['patience']} (its whole room)" in \
+        search.path_.summary()
 
 
 # -- determinism, parallelism --------------------------------------------------------------
