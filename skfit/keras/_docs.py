@@ -9,7 +9,7 @@ decorator (``%(stratified)s``, ``%(metric)s``).
 from ..utils._docstrings import DocEntries
 
 KERAS_ENTRIES = DocEntries(
-    hidden_layer_sizes="""hidden_layer_sizes : int or tuple of int, default=(64,)
+    hidden_layer_sizes="""hidden_layer_sizes : int or tuple of int, default=(100,)
         Units of each hidden layer: the network's capacity. ``()`` gives a
         linear model (%(linear)s).""",
     activation="""activation : str, default="relu"

@@ -59,7 +59,7 @@ _NUMPY_ACTIVATIONS = {
 def build_mlp(
     n_features,
     n_outputs,
-    hidden_layer_sizes=(64,),
+    hidden_layer_sizes=(100,),
     *,
     activation="relu",
     output_activation="softmax",
@@ -81,7 +81,7 @@ def build_mlp(
         Number of input features.
     n_outputs : int
         Units of the output layer.
-    hidden_layer_sizes : tuple of int, default=(64,)
+    hidden_layer_sizes : tuple of int, default=(100,)
         Units of each hidden layer; ``()`` gives a linear (or logistic) model.
     activation : str, default="relu"
         Activation of the hidden layers.
@@ -433,7 +433,7 @@ class KerasMLPClassifier(ClassifierTaskMixin, ClassifierMixin, _KerasMLPBase):
 
     def __init__(
         self,
-        hidden_layer_sizes=(64,),
+        hidden_layer_sizes=(100,),
         activation="relu",
         dropout=0.0,
         l1=0.0,
@@ -599,7 +599,7 @@ class KerasMLPRegressor(RegressorTaskMixin, RegressorMixin, _KerasMLPBase):
 
     def __init__(
         self,
-        hidden_layer_sizes=(64,),
+        hidden_layer_sizes=(100,),
         activation="relu",
         dropout=0.0,
         l1=0.0,
