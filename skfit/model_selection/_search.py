@@ -311,8 +311,9 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
                 functools.partial(self._second_draw, setup, estimator),
             ).run()
             self._warn_if_nothing_trained(candidates)
-            refit = knobs.params(refit_config(best.config, knobs))
-            lines[5].append(_refit_line(best, refit, knobs, len(setup.y)))
+            config = refit_config(best.config, knobs)
+            refit = knobs.params(config)
+            lines[5].append(_refit_line(best, config, len(setup.y)))
             progress.finding(f"Refit: #{best.index} on all {len(setup.y)} rows")
             start = time.perf_counter()
             self.best_estimator_ = clone(estimator).set_params(**refit).fit(setup.X, setup.y)
@@ -515,14 +516,12 @@ def _n_features(X):
     return int(shape[1]) if shape is not None and len(shape) > 1 else len(X[0])
 
 
-def _refit_line(best, refit, knobs, n_rows):
-    """The path's line on the refit, and its patience when it differs from the folds'."""
+def _refit_line(best, config, n_rows):
+    """The path's line on the refit of ``best`` as ``config``, with its patience when it
+    differs from the folds'."""
     line = f"#{best.index} is refit on all {n_rows} rows"
-    if not knobs.has("patience"):
+    if config.get("patience") == best.config.get("patience"):
         return line + "."
-    patience = refit[knobs.names["patience"]]
-    if patience == best.config.get("patience"):
-        return line + "."
-    return (f"{line}, with patience {patience} (its whole room): a single fit runs the "
-            "epochs its folds used and keeps its best one, instead of stopping at a plateau "
-            "of its own validation noise.")
+    return (f"{line}, with patience {config['patience']} (its whole room): a single fit runs "
+            "the epochs its folds used and keeps its best one, instead of stopping at a "
+            "plateau of its own validation noise.")
