@@ -197,7 +197,7 @@ class _ValidationCurve:
             overfit = min(n_epochs, best + math.ceil(overfit_margin * low / slope) + 1)
             lines.append(f"the rise passes {overfit_margin:.0%} at epoch {overfit}")
         smoothed = self.smoothed[~np.isnan(self.smoothed)]
-        tail = max(2, len(smoothed) // 4)
+        tail = min(len(smoothed), max(2, len(smoothed) // 4))  # one finite value: no trend
         recent = relative_decrease(float(smoothed[-tail]), float(smoothed[-1]))
         falling = self.falling = not turned_up and recent > plateau_tolerance
         if falling:

@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.stats import theilslopes
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -491,6 +491,7 @@ finite_or_not = st.one_of(st.floats(min_value=-10.0, max_value=1e300),
     st.lists(finite_or_not, min_size=n, max_size=n) | st.none(),
     st.lists(finite_or_not, min_size=n, max_size=n) | st.none(),
 )), st.sampled_from([None, 1.0, "auto"]))
+@example(([0.0, 0.0], [np.nan, 0.0], None), None)  # one finite validation value: IndexError once
 def test_any_history_gets_a_sound_verdict_or_a_clear_error(curves, constant_loss):
     loss, val_loss, val_accuracy = curves
     source = {"loss": loss}
