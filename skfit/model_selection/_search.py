@@ -83,8 +83,9 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     1. **Get training started, at the right step size**: the start, then
        (when it trains) the learning rate 3 and 10 times larger and 3 times
-       smaller, and batches 4 times smaller; the next steps take the
-       smallest learning rate within the folds' noise of the best score.
+       smaller, and batches 4 times smaller; the next steps take, of the
+       scores within the folds' noise of the best, the one whose fits took
+       the fewest gradient steps (the same score for less work).
        When nothing trains (:func:`~skfit.diagnostics.diagnose` says
        ``not_training``, or a classifier stays no better than a uniform
        guess on its own rows), learning rates a decade apart, then with 4
@@ -96,7 +97,7 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
        carry the information, or the architecture does not suit the data).
     3. **Reach overfitting, and past it**: train longer while the
        validation loss is still falling when the room ends (the same fits
-       continued, not new ones), and grow the network (4 times wider, one
+       continued, not new ones; kept when they score better), and grow the network (4 times wider, one
        layer deeper) while a larger one scores better by more than the
        folds' noise.
     4. **Regularize**: dropout, L2 and L1 at two strengths, a smaller

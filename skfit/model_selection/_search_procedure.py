@@ -15,9 +15,10 @@ the room its fits used, no more.
    estimator's own settings) runs first; then, when it trains, the same
    network with the learning rate 3 and 10 times larger and 3 times smaller
    (with room for 3 times the epochs), and with batches 4 times smaller.
-   The next steps start from the smallest learning rate (then the largest
-   batch) whose score is within the folds' noise of the best: a steadier
-   step that scores as well. When nothing trains: learning rates a decade
+   The next steps start from the configuration whose score is within the
+   folds' noise of the best and whose fits took the fewest gradient steps
+   (then the best score): the same score for less work, so
+   every later fit costs less. When nothing trains: learning rates a decade
    apart below the lowest tried (after a divergence or a climb), or on both
    sides (after a stall), then again with 4 times bigger batches.
 2. **Beat the baseline.** After step 3, the best configuration must beat the
@@ -26,7 +27,7 @@ the room its fits used, no more.
 3. **Reach overfitting, and past it.** While the validation loss of the best
    configuration is still falling when its room ends, its fits are taken up
    again with 3 times the room (train longer: the curves continue, no new
-   fit). Every fit's room is capped at 8 times the start's gradient steps
+   fit), kept when they score better. Every fit's room is capped at 8 times the start's gradient steps
    and 32 times its work (weights times gradient steps), and a network too
    large for 20 epochs within that is not tried. Then the network grows,
    4 times wider and one layer deeper, while a larger network scores
@@ -64,7 +65,7 @@ import numpy as np
 
 from ._search_path import STEPS
 
-__all__ = ["Procedure", "Move", "MIN_EVALUATIONS", "best_candidate", "choose",
+__all__ = ["Procedure", "Move", "MIN_EVALUATIONS", "best_candidate", "cheapest_tied", "choose",
            "clearly_behind", "clearly_better", "refit_config"]
 
 # -- step 1 --------------------------------------------------------------------------
@@ -288,16 +289,15 @@ class Procedure:
                           "target fits the loss; the next steps cannot fix a model that does "
                           "not train.")
             return None
-        leader = best_candidate(trained)
-        tied = [c for c in trained if not clearly_better(leader, c)]
-        best = min(tied, key=lambda c: (c.config.get("learning_rate", 0),
-                                        -int(c.config["batch_size"]), c.index))
+        best, leader = cheapest_tied(trained, self._gradient_steps)
         self._note(1, f"{best.label} trains" + (" (its training loss falls below a uniform "
                    "guess's)" if self.constant_loss else "") + (
                    ", with the best score of the learning rates and batch sizes tried"
                    if best is leader else
-                   f": within the folds' noise of the best score ({leader.label}), with a "
-                   "smaller step (steadier training)") + "; the next steps start from it.")
+                   f": within the folds' noise of the best score ({leader.label}), in "
+                   f"{self._gradient_steps(best)} gradient steps instead of "
+                   f"{self._gradient_steps(leader)} (the same score for less work)")
+                   + "; the next steps start from it.")
         return best
 
     def _start_config(self):
@@ -450,10 +450,17 @@ class Procedure:
                 self._note_all([longer])
             if longer is None:
                 return base
-            if not longer.mean_score >= base.mean_score:
+            if not longer.mean_score > base.mean_score:
+                self._note(3, f"{longer.label} scores no better than {base.label}: more room "
+                              "does not pay for itself, and the next steps keep "
+                              f"{base.n_epochs} epochs.")
                 return base
             base = longer
         return base
+
+    def _gradient_steps(self, candidate):
+        """Gradient steps of each of ``candidate``'s fits."""
+        return candidate.n_epochs * self._steps_per_epoch(candidate.config)
 
     def _steps_per_epoch(self, config):
         return math.ceil(self.rows_per_epoch / int(config["batch_size"]))
@@ -733,6 +740,15 @@ def _all_scores(candidate):
     if candidate.repeat_scores is None:
         return candidate.fold_scores
     return np.concatenate([candidate.fold_scores, candidate.repeat_scores])
+
+
+def cheapest_tied(candidates, gradient_steps):
+    """The candidate within the folds' noise of the best score (not :func:`clearly_better`
+    than by the best) whose fits took the fewest ``gradient_steps(candidate)``, then with the
+    best score; and the best."""
+    leader = best_candidate(candidates)
+    tied = [c for c in candidates if not clearly_better(leader, c)]
+    return min(tied, key=lambda c: (gradient_steps(c), -_score_key(c), c.index)), leader
 
 
 def best_candidate(candidates):

@@ -29,6 +29,7 @@ from skfit.model_selection._search_knobs import find_knobs
 from skfit.model_selection._search_path import Candidate
 from skfit.model_selection._search_procedure import (
     _step4_room,
+    cheapest_tied,
     choose,
     clearly_behind,
     refit_config,
@@ -284,6 +285,21 @@ def test_step1_tunes_the_step_size_of_a_model_that_trains(search):
     assert len(rates) >= 3 and any("batch_size" in c.move for c in step1)
     slower = next(c for c in step1 if c.config["learning_rate"] < 1e-2)
     assert slower.room >= 3 * search.path_.start.room  # room for as many more epochs
+
+
+def test_step1_starts_from_the_cheapest_of_the_scores_within_noise():
+    """The same score for a third of the gradient steps: every later fit costs less (wine:
+    a learning rate 3 times smaller with 3 times the room tied with the start by one row, and
+    every later fit ran 300 epochs instead of 100)."""
+    steps = {0: 100, 1: 300, 2: 100, 3: 10}.__getitem__
+    start = _candidate(0, [0.92, 0.89, 0.92])
+    slower = _candidate(1, [0.91, 0.91, 0.93])  # the best score, within noise of the start's
+    faster = _candidate(2, [0.92, 0.88, 0.92])  # as cheap as the start, lower: not chosen
+    wrong = _candidate(3, [0.60, 0.62, 0.61])  # the cheapest, but clearly behind
+    chosen, leader = cheapest_tied([start, slower, faster, wrong], lambda c: steps(c.index))
+    assert (chosen, leader) == (start, slower)
+    clear = _candidate(1, [0.97, 0.98, 0.99])  # a lead beyond the noise is worth its steps
+    assert cheapest_tied([start, clear], lambda c: steps(c.index)) == (clear, clear)
 
 
 def test_step2_shuffled_labels_stop_the_search(digits):
