@@ -28,6 +28,7 @@ from skfit.model_selection import _search_race
 from skfit.model_selection._search_knobs import find_knobs
 from skfit.model_selection._search_path import Candidate
 from skfit.model_selection._search_procedure import (
+    Procedure,
     _step4_room,
     cheapest_tied,
     choose,
@@ -300,6 +301,43 @@ def test_step1_starts_from_the_cheapest_of_the_scores_within_noise():
     assert (chosen, leader) == (start, slower)
     clear = _candidate(1, [0.97, 0.98, 0.99])  # a lead beyond the noise is worth its steps
     assert cheapest_tied([start, clear], lambda c: steps(c.index)) == (clear, clear)
+
+
+class _TakeUp:
+    """An evaluator whose taken-up fits score ``scores``: the procedure's rules alone."""
+
+    def __init__(self, scores):
+        self.scores, self.candidates = np.asarray(scores, float), []
+
+    def weights(self, config):
+        return 100
+
+    def take_up(self, candidate, move, prune):
+        epochs = move.config["epochs"]
+        longer = dataclasses.replace(candidate, index=len(self.candidates) + 1, step=3,
+                                     move=move.move, config=move.config, room=epochs,
+                                     fold_scores=self.scores,
+                                     history={"loss": np.ones(epochs)})
+        self.candidates.append(longer)
+        return longer
+
+
+@pytest.mark.parametrize("scores, kept", [([0.90, 0.91, 0.92], False),
+                                          ([0.92, 0.91, 0.92], True)])
+def test_step3_train_longer_is_kept_only_when_it_scores_better(scores, kept):
+    knobs = find_knobs(small_mlp(epochs=100, batch_size=32))
+    budget = types.SimpleNamespace(max_fits=61, fits=0, spent=False, deadline=np.inf,
+                                   hold=lambda fits, seconds: None)
+    setup = types.SimpleNamespace(scoring="accuracy", folds=[0, 1, 2])
+    procedure = Procedure(knobs, _TakeUp(scores), budget, None, setup, rows_per_epoch=320)
+    falling = types.SimpleNamespace(still_falling=True, status="underfitting", best_epoch=100)
+    base = dataclasses.replace(_candidate(0, [0.90, 0.91, 0.92], room=100),
+                               config=dict(knobs.start), history={"loss": np.ones(100)},
+                               diagnosis=falling)
+    chosen = procedure._train_longer(base)
+    assert (chosen is not base) == kept
+    assert chosen.n_epochs == (300 if kept else 100)
+    assert ("more room does not pay for itself" in procedure.lines[3][-1]) != kept
 
 
 def test_step2_shuffled_labels_stop_the_search(digits):
