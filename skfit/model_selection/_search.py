@@ -84,8 +84,9 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
     1. **Get training started, at the right step size**: the start, then
        (when it trains) the learning rate 3 and 10 times larger and 3 times
        smaller, and batches 4 times smaller; the next steps take, of the
-       scores within the folds' noise of the best, the one whose fits took
-       the fewest gradient steps (the same score for less work).
+       scores within the folds' noise of the best, the smallest learning
+       rate whose validation loss turned (a steadier curve), or when none
+       turned, the one whose fits took the fewest gradient steps.
        When nothing trains (:func:`~skfit.diagnostics.diagnose` says
        ``not_training``, or a classifier stays no better than a uniform
        guess on its own rows), learning rates a decade apart, then with 4

@@ -15,10 +15,12 @@ the room its fits used, no more.
    estimator's own settings) runs first; then, when it trains, the same
    network with the learning rate 3 and 10 times larger and 3 times smaller
    (with room for 3 times the epochs), and with batches 4 times smaller.
-   The next steps start from the configuration whose score is within the
-   folds' noise of the best and whose fits took the fewest gradient steps
-   (then the best score): the same score for less work, so
-   every later fit costs less. When nothing trains: learning rates a decade
+   The next steps start from a configuration whose score is within the
+   folds' noise of the best: of those whose validation loss turned, the
+   smallest learning rate (then the largest batch), a steadier curve for
+   early stopping to read; when none turned, the one whose fits took the
+   fewest gradient steps (then the best score), since a smaller step still
+   falling at the end of its room has only cost more epochs. When nothing trains: learning rates a decade
    apart below the lowest tried (after a divergence or a climb), or on both
    sides (after a stall), then again with 4 times bigger batches.
 2. **Beat the baseline.** After step 3, the best configuration must beat the
@@ -65,8 +67,8 @@ import numpy as np
 
 from ._search_path import STEPS
 
-__all__ = ["Procedure", "Move", "MIN_EVALUATIONS", "best_candidate", "cheapest_tied", "choose",
-           "clearly_behind", "clearly_better", "refit_config"]
+__all__ = ["Procedure", "Move", "MIN_EVALUATIONS", "best_candidate", "choose",
+           "clearly_behind", "clearly_better", "refit_config", "step_size_choice"]
 
 # -- step 1 --------------------------------------------------------------------------
 RATE_FACTORS = (3.0, 1 / 3, 10.0)  # around the start's learning rate, in this order
@@ -289,14 +291,20 @@ class Procedure:
                           "target fits the loss; the next steps cannot fix a model that does "
                           "not train.")
             return None
-        best, leader = cheapest_tied(trained, self._gradient_steps)
-        self._note(1, f"{best.label} trains" + (" (its training loss falls below a uniform "
-                   "guess's)" if self.constant_loss else "") + (
-                   ", with the best score of the learning rates and batch sizes tried"
-                   if best is leader else
-                   f": within the folds' noise of the best score ({leader.label}), in "
+        best, leader, steadier = step_size_choice(trained, self._gradient_steps)
+        if best is leader:
+            why = ", with the best score of the learning rates and batch sizes tried"
+        elif steadier:
+            why = (f": within the folds' noise of the best score ({leader.label}), the "
+                   "smallest step whose validation loss turned (a steadier curve for early "
+                   "stopping to read)")
+        else:
+            why = (f": within the folds' noise of the best score ({leader.label}), in "
                    f"{self._gradient_steps(best)} gradient steps instead of "
-                   f"{self._gradient_steps(leader)} (the same score for less work)")
+                   f"{self._gradient_steps(leader)} (no tied curve turned within its room: a "
+                   "smaller step has only cost more epochs)")
+        self._note(1, f"{best.label} trains" + (" (its training loss falls below a uniform "
+                   "guess's)" if self.constant_loss else "") + why
                    + "; the next steps start from it.")
         return best
 
@@ -742,13 +750,24 @@ def _all_scores(candidate):
     return np.concatenate([candidate.fold_scores, candidate.repeat_scores])
 
 
-def cheapest_tied(candidates, gradient_steps):
-    """The candidate within the folds' noise of the best score (not :func:`clearly_better`
-    than by the best) whose fits took the fewest ``gradient_steps(candidate)``, then with the
-    best score; and the best."""
+def step_size_choice(candidates, gradient_steps):
+    """Step 1's choice among ``candidates`` within the folds' noise of the best score (not
+    :func:`clearly_better` than by the best): the smallest learning rate (then the largest
+    batch) among those whose validation loss turned, a steadier curve for early stopping to
+    read; when none turned, the fewest ``gradient_steps(candidate)`` (then the best score),
+    since a smaller step still falling at the end of its room has only cost more epochs.
+
+    Returns ``(chosen, leader, steadier)``: ``leader`` is the best score, ``steadier``
+    whether the choice was the steadier step (a curve turned).
+    """
     leader = best_candidate(candidates)
     tied = [c for c in candidates if not clearly_better(leader, c)]
-    return min(tied, key=lambda c: (gradient_steps(c), -_score_key(c), c.index)), leader
+    turned = [c for c in tied if c.status in TURNED]
+    if turned:
+        return min(turned, key=lambda c: (c.config.get("learning_rate", 0),
+                                          -int(c.config.get("batch_size", 0)),
+                                          c.index)), leader, True
+    return min(tied, key=lambda c: (gradient_steps(c), -_score_key(c), c.index)), leader, False
 
 
 def best_candidate(candidates):

@@ -30,10 +30,10 @@ from skfit.model_selection._search_path import Candidate
 from skfit.model_selection._search_procedure import (
     Procedure,
     _step4_room,
-    cheapest_tied,
     choose,
     clearly_behind,
     refit_config,
+    step_size_choice,
 )
 from skfit.utils.fixes import InvalidParameterError
 
@@ -288,19 +288,38 @@ def test_step1_tunes_the_step_size_of_a_model_that_trains(search):
     assert slower.room >= 3 * search.path_.start.room  # room for as many more epochs
 
 
-def test_step1_starts_from_the_cheapest_of_the_scores_within_noise():
-    """The same score for a third of the gradient steps: every later fit costs less (wine:
-    a learning rate 3 times smaller with 3 times the room tied with the start by one row, and
-    every later fit ran 300 epochs instead of 100)."""
+def _step1(index, scores, rate, status):
+    return dataclasses.replace(_candidate(index, scores),
+                               config={"learning_rate": rate, "batch_size": 32},
+                               diagnosis=types.SimpleNamespace(status=status))
+
+
+def test_step1_without_a_turn_starts_from_the_cheapest_score_within_noise():
+    """Curves still falling where their room ends: a learning rate 3 times smaller with 3
+    times the room buys nothing (wine: it tied with the start by one row, and every later
+    fit ran 300 epochs instead of 100)."""
     steps = {0: 100, 1: 300, 2: 100, 3: 10}.__getitem__
-    start = _candidate(0, [0.92, 0.89, 0.92])
-    slower = _candidate(1, [0.91, 0.91, 0.93])  # the best score, within noise of the start's
-    faster = _candidate(2, [0.92, 0.88, 0.92])  # as cheap as the start, lower: not chosen
-    wrong = _candidate(3, [0.60, 0.62, 0.61])  # the cheapest, but clearly behind
-    chosen, leader = cheapest_tied([start, slower, faster, wrong], lambda c: steps(c.index))
-    assert (chosen, leader) == (start, slower)
-    clear = _candidate(1, [0.97, 0.98, 0.99])  # a lead beyond the noise is worth its steps
-    assert cheapest_tied([start, clear], lambda c: steps(c.index)) == (clear, clear)
+    start = _step1(0, [0.92, 0.89, 0.92], 1e-3, "underfitting")
+    slower = _step1(1, [0.91, 0.91, 0.93], 1e-3 / 3, "underfitting")  # best, within noise
+    faster = _step1(2, [0.92, 0.88, 0.92], 3e-3, "underfitting")  # as cheap, lower
+    wrong = _step1(3, [0.60, 0.62, 0.61], 1e-2, "good_fit")  # the cheapest, clearly behind
+    chosen, leader, steadier = step_size_choice([start, slower, faster, wrong],
+                                                lambda c: steps(c.index))
+    assert (chosen, leader, steadier) == (start, slower, False)
+    clear = _step1(1, [0.97, 0.98, 0.99], 1e-3 / 3, "underfitting")  # a lead beyond noise
+    assert step_size_choice([start, clear], lambda c: steps(c.index))[0] is clear
+
+
+def test_step1_with_a_turn_starts_from_the_steadier_step():
+    """Curves that turned (noisy labels): the smallest learning rate among them, whose
+    smoother curve early stopping reads better, whatever its extra epochs."""
+    steps = {0: 90, 1: 40, 2: 290, 3: 20}.__getitem__
+    candidates = [_step1(0, [0.72, 0.65, 0.66], 1e-3, "good_fit"),
+                  _step1(1, [0.72, 0.65, 0.66], 3e-3, "good_fit"),
+                  _step1(2, [0.72, 0.65, 0.66], 1e-3 / 3, "good_fit"),
+                  _step1(3, [0.75, 0.66, 0.64], 1e-2, "overfitting")]
+    chosen, leader, steadier = step_size_choice(candidates, lambda c: steps(c.index))
+    assert (chosen.index, leader.index, steadier) == (2, 3, True)
 
 
 class _TakeUp:
