@@ -98,9 +98,9 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
        carry the information, or the architecture does not suit the data).
     3. **Reach overfitting, and past it**: train longer while the
        validation loss is still falling when the room ends (the same fits
-       continued, not new ones; kept when they score better), and grow the network (4 times wider, one
-       layer deeper) while a larger one scores better by more than the
-       folds' noise.
+       continued, not new ones; kept when they score better), and grow the
+       network (4 times wider, one layer deeper) while a larger one scores
+       better by more than the folds' noise.
     4. **Regularize**: dropout, L2 and L1 at two strengths, a smaller
        network and a larger regularized one; then the best refined
        (stronger, weaker, combined, larger) while the budget lasts.

@@ -20,18 +20,20 @@ the room its fits used, no more.
    smallest learning rate (then the largest batch), a steadier curve for
    early stopping to read; when none turned, the one whose fits took the
    fewest gradient steps (then the best score), since a smaller step still
-   falling at the end of its room has only cost more epochs. When nothing trains: learning rates a decade
-   apart below the lowest tried (after a divergence or a climb), or on both
-   sides (after a stall), then again with 4 times bigger batches.
+   falling at the end of its room has only cost more epochs. When nothing
+   trains: learning rates a decade apart below the lowest tried (after a
+   divergence or a climb), or on both sides (after a stall), then again
+   with 4 times bigger batches.
 2. **Beat the baseline.** After step 3, the best configuration must beat the
    Dummy baselines on the same splits (:class:`BaselineReport`'s corrected
    t-test), or the search stops and says so: regularizing cannot help.
 3. **Reach overfitting, and past it.** While the validation loss of the best
    configuration is still falling when its room ends, its fits are taken up
    again with 3 times the room (train longer: the curves continue, no new
-   fit), kept when they score better. Every fit's room is capped at 8 times the start's gradient steps
-   and 32 times its work (weights times gradient steps), and a network too
-   large for 20 epochs within that is not tried. Then the network grows,
+   fit), kept when they score better. Every fit's room is capped at 8
+   times the start's gradient steps and 32 times its work (weights times
+   gradient steps), and a network too large for 20 epochs within that is
+   not tried. Then the network grows,
    4 times wider and one layer deeper, while a larger network scores
    better than the one before by more than the folds' noise (:func:`clearly_better`): the first network that overfits
    is not the end, since early stopping and step 4 hold a larger one back.
