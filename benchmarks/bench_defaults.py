@@ -122,6 +122,8 @@ def main():
     if args.validation_fraction is not None:
         estimators = {task: {**makers, "skfit": _with_validation_fraction(
             makers["skfit"], args.validation_fraction)} for task, makers in ESTIMATORS.items()}
+        print(f"skfit's MLPs: validation_fraction={args.validation_fraction}, every other "
+              "parameter at its default")
     warnings.simplefilter("ignore", ConvergenceWarning)
     rows = []
     with threadpool_limits(1, user_api="blas"):
