@@ -225,6 +225,111 @@ def first_fit_rows():
     return rows
 
 
+FIRST_FIT_SPLIT_SCRIPT = """
+import json, sys, time
+import numpy as np
+from threadpoolctl import threadpool_limits
+from sklearn.datasets import load_digits
+X, y = load_digits(return_X_y=True)
+X = (X / 16.0).astype(np.float32)[:1440]; y = y[:1440]  # a 5-fold training part
+grappler = sys.argv[1] == "on"
+t0 = time.perf_counter()
+import skfit.keras
+from skfit import KerasMLPClassifier
+from skfit.keras import _engine
+from tensorflow.python.eager import context
+from tensorflow.core.protobuf import config_pb2
+result = {"import_s": time.perf_counter() - t0}
+trace = []
+get = _engine.SESSIONS.get
+def timed_get(key, factory):
+    def timed_factory():
+        start = time.perf_counter()
+        session = factory()
+        trace.append(time.perf_counter() - start)
+        return session
+    return get(key, timed_factory)
+_engine.SESSIONS.get = timed_get
+if not grappler:  # this thread's function-call options only, in this child process
+    off = config_pb2.ConfigProto()
+    off.graph_options.rewrite_options.disable_meta_optimizer = True
+    context.context().function_call_options = context.FunctionCallOptions(config_proto=off)
+est = KerasMLPClassifier((64,), optimizer="adam", learning_rate=1e-3, batch_size=128, epochs=20,
+                         validation_fraction=0.0, random_state=0)
+def fit_s():
+    start = time.perf_counter()
+    est.fit(X, y)
+    return time.perf_counter() - start
+with threadpool_limits(1, user_api="blas"):
+    result["first_fit_s"] = fit_s()
+    result["warm_fit_s"] = min(fit_s() for _ in range(5))
+    _engine.SESSIONS._sessions.clear()  # the same configuration traced anew, in a warm process
+    trace.clear()
+    result["new_session_fit_s"] = fit_s()
+    result["trace_s"] = trace[0]
+    result["steady_fit_s"] = min(fit_s() for _ in range(20))
+print(json.dumps(result))
+"""
+
+SKLEARN_FIRST_FIT_SCRIPT = """
+import json, time, warnings
+import numpy as np
+from threadpoolctl import threadpool_limits
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
+warnings.simplefilter("ignore", ConvergenceWarning)
+X, y = load_digits(return_X_y=True)
+X = (X / 16.0).astype(np.float32)[:1440]; y = y[:1440]
+est = MLPClassifier((64,), max_iter=20, batch_size=128, learning_rate_init=1e-3, random_state=0)
+def fit_s():
+    start = time.perf_counter()
+    est.fit(X, y)
+    return time.perf_counter() - start
+with threadpool_limits(1, user_api="blas"):
+    print(json.dumps({"first_fit_s": fit_s(), "warm_fit_s": min(fit_s() for _ in range(5))}))
+"""
+
+
+def first_fit_split():
+    """Where a fresh process's first fit goes: TensorFlow's first use, the trace, the first call.
+
+    Each child process fits digits' 1440-row training part (20 epochs) once, five
+    times more (warm), then clears skfit's session cache and fits again: that
+    fit traces and instantiates the same configuration anew in a process that
+    has already used TensorFlow, so ``first - new session`` is TensorFlow's
+    one-off set-up and ``new session - warm - trace`` is the first call's graph
+    instantiation (Grappler's optimization included). A second child does the
+    same with Grappler switched off for its calls, to show Grappler's share and
+    what it gives back per fit. Median of three processes each.
+    """
+    runs = {which: [_run_json([sys.executable, "-c", FIRST_FIT_SPLIT_SCRIPT, which]) for _ in range(3)]
+            for which in ("on", "off")}  # fmt: skip
+    sklearn_runs = [_run_json([sys.executable, "-c", SKLEARN_FIRST_FIT_SCRIPT]) for _ in range(3)]
+
+    def median(which, key):
+        return float(np.median([run[key] for run in runs[which]]))
+
+    print("\nFirst fit of a fresh process, digits 1440x64, (64,), Adam, 20 epochs "
+          "(median of 3 processes, seconds):")  # fmt: skip
+    print(f"{'':52s} {'Grappler on':>11s} {'off':>7s}")
+    for label, value in [
+        ("import skfit.keras (TensorFlow's import)", lambda w: median(w, "import_s")),
+        ("first fit of the process", lambda w: median(w, "first_fit_s")),
+        ("  TensorFlow's first use (first - new session)",
+         lambda w: median(w, "first_fit_s") - median(w, "new_session_fit_s")),
+        ("  trace (building the session's graph, Python)", lambda w: median(w, "trace_s")),
+        ("  first call (instantiation, graph optimization)",
+         lambda w: median(w, "new_session_fit_s") - median(w, "trace_s") - median(w, "warm_fit_s")),
+        ("  the fit itself (warm, best of 5)", lambda w: median(w, "warm_fit_s")),
+        ("steady fit (best of 20)", lambda w: median(w, "steady_fit_s")),
+    ]:  # fmt: skip
+        print(f"{label:52s} {value('on'):11.3f} {value('off'):7.3f}")
+    sk_first = float(np.median([run["first_fit_s"] for run in sklearn_runs]))
+    sk_warm = float(np.median([run["warm_fit_s"] for run in sklearn_runs]))
+    print(f"sklearn MLPClassifier: first fit {sk_first:.3f}, warm (best of 5) {sk_warm:.3f}")
+
+
 def verbose_rows(X, y):
     """A 60-epoch fit on digits, quiet and with verbose=1 (lines printed live), best of 5."""
     import contextlib
@@ -356,13 +461,18 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="digits only, no MNIST-sized rows")
     parser.add_argument("--big-only", action="store_true", help="only the MNIST-sized rows")
+    parser.add_argument("--first-fit-only", action="store_true",
+                        help="only the split of a fresh process's first fit")
     parser.add_argument("--measure-big", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure_big:
         measure_big(args.measure_big)
+    elif args.first_fit_only:
+        first_fit_split()
     else:
         if not args.big_only:
             with threadpool_limits(1, user_api="blas"):
                 main(args.quick)
+        first_fit_split()
         if not args.quick:
             big_rows()
