@@ -77,8 +77,8 @@ class MLPSession(TrainingLoop):
             kernel, bias = self.weights[2 * i], self.weights[2 * i + 1]
             product = tf.sparse.sparse_dense_matmul(x, kernel) if isinstance(x, tf.SparseTensor) else tf.matmul(x, kernel)
             if i == n_layers - 1:
-                return self._output_activation(product + bias)
-            x = self._activation(product + bias)
+                return self._output_activation(tf.nn.bias_add(product, bias))
+            x = self._activation(tf.nn.bias_add(product, bias))
             if training and "dropout" in self.regularization:
                 seed = tf.stack([self.dropout_seed, tf.cast(self.iterations, tf.int32) * n_layers + i])
                 x = tf.nn.experimental.stateless_dropout(x, tf.identity(self.regularization["dropout"]), seed)
@@ -101,9 +101,9 @@ class MLPSession(TrainingLoop):
         return self.learning_rate
 
     def _apply(self, gradients):
-        learning_rate = tf.identity(self.learning_rate)
+        terms = self.rule.step_terms(tf.identity(self.learning_rate), self.iterations)
         for variable, gradient, slots in zip(self.weights, gradients, self.slots):
-            self.rule.update(variable, gradient, slots, learning_rate, self.iterations)
+            self.rule.update(variable, gradient, slots, terms)
         self.iterations.assign_add(1)
 
 

@@ -57,7 +57,19 @@ class _Rule:
         """Hashable identity: the hyper-parameters that enter the trace."""
         return (type(self).__name__, *sorted((k, repr(v)) for k, v in self.config.items()))
 
-    def update(self, variable, gradient, slots, learning_rate, iterations):
+    def step_terms(self, learning_rate, iterations):
+        """The tensors every weight's update in one step shares, built once per step.
+
+        Parameters
+        ----------
+        learning_rate : tf.Tensor
+        iterations : tf.Variable
+            The number of steps taken before this one.
+        """
+        return {"lr": learning_rate}
+
+    def update(self, variable, gradient, slots, terms):
+        """Update ``variable`` (and its ``slots``) from ``gradient``, with this step's ``terms``."""
         raise NotImplementedError
 
 
@@ -66,7 +78,13 @@ class _SGD(_Rule):
     def slots(self):
         return ("momentum",) if self.config.get("momentum", 0.0) != 0 else ()
 
-    def update(self, variable, gradient, slots, learning_rate, iterations):
+    def step_terms(self, learning_rate, iterations):
+        terms = super().step_terms(learning_rate, iterations)
+        if self.slots:
+            terms["momentum"] = tf.constant(self.config["momentum"], tf.float32)
+        return terms
+
+    def update(self, variable, gradient, slots, terms):
         """``variable -= learning_rate * gradient``; with momentum (slot ``m``), Keras's::
 
             m = momentum * m - learning_rate * gradient
@@ -74,13 +92,12 @@ class _SGD(_Rule):
         """
         gradient = tf.convert_to_tensor(gradient)
         if not slots:
-            tf.raw_ops.ResourceApplyGradientDescent(var=variable.handle, alpha=learning_rate,
+            tf.raw_ops.ResourceApplyGradientDescent(var=variable.handle, alpha=terms["lr"],
                                                     delta=gradient)
             return
         tf.raw_ops.ResourceApplyKerasMomentum(
-            var=variable.handle, accum=slots[0].handle, lr=learning_rate, grad=gradient,
-            momentum=tf.constant(self.config["momentum"], tf.float32),
-            use_nesterov=bool(self.config.get("nesterov", False)))
+            var=variable.handle, accum=slots[0].handle, lr=terms["lr"], grad=gradient,
+            momentum=terms["momentum"], use_nesterov=bool(self.config.get("nesterov", False)))
 
 
 class _RMSprop(_Rule):
@@ -91,7 +108,13 @@ class _RMSprop(_Rule):
         centered = self.config.get("centered", False)
         return ("velocity", "momentum") + (("average_gradient",) if centered else ())
 
-    def update(self, variable, gradient, slots, learning_rate, iterations):
+    def step_terms(self, learning_rate, iterations):
+        terms = super().step_terms(learning_rate, iterations)
+        for name, default in (("rho", 0.9), ("momentum", 0.0), ("epsilon", 1e-7)):
+            terms[name] = tf.constant(self.config.get(name, default), tf.float32)
+        return terms
+
+    def update(self, variable, gradient, slots, terms):
         """Keras's formulas, as TensorFlow's fused kernel computes them in one op::
 
             velocity = rho * velocity + (1 - rho) * gradient ** 2
@@ -101,10 +124,8 @@ class _RMSprop(_Rule):
             variable -= m
         """
         velocity, momentum, *average = slots
-        constant = {name: tf.constant(self.config.get(name, default), tf.float32)
-                    for name, default in (("rho", 0.9), ("momentum", 0.0), ("epsilon", 1e-7))}
         arguments = dict(var=variable.handle, ms=velocity.handle, mom=momentum.handle,
-                         lr=learning_rate, grad=tf.convert_to_tensor(gradient), **constant)
+                         grad=tf.convert_to_tensor(gradient), **terms)
         if average:
             tf.raw_ops.ResourceApplyCenteredRMSProp(mg=average[0].handle, **arguments)
         else:
@@ -116,26 +137,29 @@ class _Adam(_Rule):
     def slots(self):
         return ("momentum", "velocity") + (("velocity_hat",) if self.config.get("amsgrad") else ())
 
-    def update(self, variable, gradient, slots, learning_rate, iterations):
-        beta_1, beta_2 = self.config.get("beta_1", 0.9), self.config.get("beta_2", 0.999)
-        epsilon = self.config.get("epsilon", 1e-7)
+    def step_terms(self, learning_rate, iterations):
+        terms = super().step_terms(learning_rate, iterations)
         local_step = tf.cast(iterations + 1, tf.float32)
-        beta_1_power = tf.pow(tf.constant(beta_1, tf.float32), local_step)
-        beta_2_power = tf.pow(tf.constant(beta_2, tf.float32), local_step)
+        for name, default in (("beta1", 0.9), ("beta2", 0.999), ("epsilon", 1e-7)):
+            terms[name] = tf.constant(self.config.get(name.replace("beta", "beta_"), default),
+                                      tf.float32)
+        terms["beta1_power"] = tf.pow(terms["beta1"], local_step)
+        terms["beta2_power"] = tf.pow(terms["beta2"], local_step)
+        return terms
+
+    def update(self, variable, gradient, slots, terms):
         m, v, *hat = slots
-        if hat:  # amsgrad: Keras's formulas, with the running maximum of v
-            alpha = learning_rate * tf.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+        if hat:  # amsgrad: Keras's formulas (its Python floats), with the running maximum of v
+            beta_1, beta_2 = self.config.get("beta_1", 0.9), self.config.get("beta_2", 0.999)
+            alpha = terms["lr"] * tf.sqrt(1 - terms["beta2_power"]) / (1 - terms["beta1_power"])
             m.assign_add((gradient - m) * (1 - beta_1))
             v.assign_add((tf.square(gradient) - v) * (1 - beta_2))
             hat[0].assign(tf.maximum(hat[0], v))
-            variable.assign_sub(m * alpha / (tf.sqrt(hat[0]) + epsilon))
+            variable.assign_sub(m * alpha / (tf.sqrt(hat[0]) + self.config.get("epsilon", 1e-7)))
             return
         # TensorFlow's fused kernel: the formulas above without the running maximum, one op
-        tf.raw_ops.ResourceApplyAdam(
-            var=variable.handle, m=m.handle, v=v.handle, beta1_power=beta_1_power,
-            beta2_power=beta_2_power, lr=learning_rate, beta1=tf.constant(beta_1, tf.float32),
-            beta2=tf.constant(beta_2, tf.float32), epsilon=tf.constant(epsilon, tf.float32),
-            grad=tf.convert_to_tensor(gradient))
+        tf.raw_ops.ResourceApplyAdam(var=variable.handle, m=m.handle, v=v.handle,
+                                     grad=tf.convert_to_tensor(gradient), **terms)
 
 
 _RULES = {"SGD": _SGD, "RMSprop": _RMSprop, "Adam": _Adam}
