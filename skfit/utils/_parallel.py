@@ -65,6 +65,13 @@ def limit_tensorflow_threads(n_threads=None, *, inter_op_threads=None):
     Pass fixed sizes with :func:`functools.partial`, e.g.
     ``partial(limit_tensorflow_threads, 2)``.
 
+    In a single process, ``limit_tensorflow_threads(1)`` before the first
+    fit makes small and medium networks train about twice as fast on two
+    cores (a 20-epoch fit on digits: 0.030 s instead of 0.055 s), since
+    splitting their small products across threads costs more than it gains;
+    products as large as MNIST's 784 x 512 layer are faster on every core
+    (see :ref:`scaling`).
+
     Parameters
     ----------
     n_threads : int >= 1 or None, default=None
