@@ -140,9 +140,10 @@ class _Adam(_Rule):
     def step_terms(self, learning_rate, iterations):
         terms = super().step_terms(learning_rate, iterations)
         local_step = tf.cast(iterations + 1, tf.float32)
-        for name, default in (("beta1", 0.9), ("beta2", 0.999), ("epsilon", 1e-7)):
-            terms[name] = tf.constant(self.config.get(name.replace("beta", "beta_"), default),
-                                      tf.float32)
+        # the fused kernel's argument names, Keras's config keys
+        for name, key, default in (("beta1", "beta_1", 0.9), ("beta2", "beta_2", 0.999),
+                                   ("epsilon", "epsilon", 1e-7)):  # fmt: skip
+            terms[name] = tf.constant(self.config.get(key, default), tf.float32)
         terms["beta1_power"] = tf.pow(terms["beta1"], local_step)
         terms["beta2_power"] = tf.pow(terms["beta2"], local_step)
         return terms
