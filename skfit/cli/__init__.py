@@ -72,6 +72,10 @@ def main(argv=None):
 
 
 def _run(args, argv):
+    if args.threads is not None:  # asked for: before anything runs TensorFlow
+        from ..utils import limit_tensorflow_threads
+
+        limit_tensorflow_threads(args.threads)
     from ._data import demo_selection_note, demo_table, read_table
     from ._report import check_writable, write_report
     from ._workflow import Options, run

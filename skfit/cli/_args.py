@@ -156,6 +156,11 @@ def _add_workflow_options(parser):
     tuning.add_argument("--max-fits", type=_int_at_least(3 * TUNE_FOLDS + 1), default=31,
                         metavar="N", help=f"fits of each search, its {TUNE_FOLDS} inner folds "
                         "and its refit included (default: 31)")
+    speed = parser.add_argument_group("speed")
+    speed.add_argument("--threads", type=_int_at_least(1), default=None, metavar="N",
+                       help="TensorFlow threads of this run (its intra-op and inter-op pools); "
+                       "default: TensorFlow's own, as many as cores. One thread trains small "
+                       "networks about twice as fast on two cores")
     output = parser.add_argument_group("output")
     output.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                         help=f"report folder, created if needed (default: ./{DEFAULT_OUT})")

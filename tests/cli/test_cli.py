@@ -42,8 +42,8 @@ def test_version():
     (("evaluate",), ("DATA.csv", "--target", "--task", "--time-column", "--group-column",
                      "--drop", "--sep", "--cv", "--folds", "--repeats", "--permutations",
                      "--epochs", "--hidden", "--batch-size", "--learning-rate", "--seed",
-                     "--out", "exit status", "examples:")),
-    (("demo",), ("--out", "--epochs", "--folds", "--seed", "noise", "exit status")),
+                     "--threads", "--out", "exit status", "examples:")),
+    (("demo",), ("--out", "--epochs", "--folds", "--seed", "--threads", "noise", "exit status")),
 ])
 def test_help_lists_every_option(command, options):
     result = run_cli(*command, "--help")
@@ -91,6 +91,8 @@ BAD_INPUTS = {
                                 "got ';;'"),
     "infinite learning rate": (["numeric.csv", "--target", "label", "--learning-rate", "inf"],
                                "expected a finite number > 0"),
+    "no threads": (["numeric.csv", "--target", "label", "--threads", "0"],
+                   "argument --threads: expected an integer >= 1, got 0"),
     # issue 22: shapes pandas would silently reinterpret
     "a field more than the header": (["extra_field.csv", "--target", "label"],
                                      "line 2 has 6 fields, more than the 5 columns the header "
@@ -294,6 +296,27 @@ def test_demo_drops_the_noise_channels(tmp_path):
 
 
 # -- --tune: the fit-then-regularize search, nested ---------------------------------
+def test_threads_are_limited_before_anything_runs(csv_dir, tmp_path, monkeypatch):
+    import skfit.utils
+
+    asked = []
+    monkeypatch.setattr(skfit.utils, "limit_tensorflow_threads", asked.append)  # not this process's
+    result = run_cli_in_process("evaluate", csv_dir / "nope.csv", "--target", "label",
+                                "--threads", "1", "--out", tmp_path)  # fmt: skip
+    assert result.returncode == 2 and "no such file" in result.stderr
+    assert asked == [1]  # set before the data was read
+    asked.clear()
+    run_cli_in_process("evaluate", csv_dir / "nope.csv", "--target", "label", "--out", tmp_path)
+    assert asked == []  # TensorFlow's own pools unless asked
+
+
+def test_one_thread_run_reports_the_same_scores(numeric, csv_dir, tmp_path_factory):
+    *_, results = numeric
+    *_, one_thread = evaluate(csv_dir, tmp_path_factory, "numeric.csv", "--target", "label",
+                              "--threads", "1")  # fmt: skip
+    np.testing.assert_allclose(one_thread["scores"]["model"], results["scores"]["model"], atol=1e-6)
+
+
 def test_without_tune_nothing_changes(numeric):
     result, out, results = numeric
     assert "tuning" not in results and "tune" not in results["settings"]
