@@ -1,6 +1,6 @@
 """Training and prediction speed: sklearn's MLP vs scikeras vs skfit, side by side.
 
-Run: python benchmarks/bench_fit.py [--quick | --big-only]
+Run: python benchmarks/bench_fit.py [--quick | --big-only | --first-fit-only]
 
 One table from one run. For each dataset (sklearn's digits; a 20000 x 100
 generated table) it times a 5-fold ``cross_val_score`` at 20 epochs, and a
@@ -23,8 +23,12 @@ TensorFlow's thread pools in the same process, OpenBLAS's two threads on two
 cores made sklearn's MLP 5-50x slower and erratic (measured here); one thread
 is sklearn's best case. Two more small-table rows: the first 5-fold CV and a
 grid over ``hidden_layer_sizes`` each in a fresh process (what a user's first
-search pays, traces included), and a fit with ``verbose=1`` (each epoch's line
-printed as the epoch ends) against the same fit quiet.
+search pays, traces included; skfit also after ``limit_tensorflow_threads(1)``,
+and each process's second run), and a fit with ``verbose=1`` (each epoch's line
+printed as the epoch ends) against the same fit quiet. Then the split of a
+fresh process's first fit (child processes, Grappler on and off): TensorFlow's
+first use, the trace, the first call's instantiation and the fit itself
+(``--first-fit-only``: these fresh-process rows and the split alone).
 
 Then the MNIST-sized rows (skipped by ``--quick``): 60000 x 784 float32 (the
 real MNIST when :func:`skfit.datasets.load_mnist` finds it, else generated
@@ -489,6 +493,6 @@ if __name__ == "__main__":
         if not args.big_only:
             with threadpool_limits(1, user_api="blas"):
                 main(args.quick)
-        first_fit_split()
+            first_fit_split()
         if not args.quick:
             big_rows()

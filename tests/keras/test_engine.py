@@ -222,7 +222,7 @@ def test_skfit_update_rules_compute_what_keras_optimizers_compute(small_digits, 
 
 def test_a_step_builds_its_shared_update_terms_once_whatever_the_depth(small_digits, monkeypatch):
     # Adam's bias corrections were built once per weight: 4 times the scalar ops a step needs at
-    # depth 1, 8 times at depth 3 (with the bias additions' broadcasting gradients, 4-7% of an
+    # depth 1, 8 times at depth 3 (with the bias additions' broadcasting gradients, about 4% of an
     # MNIST-sized epoch, measured).
     X, y = small_digits
 
