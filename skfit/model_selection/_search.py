@@ -103,7 +103,9 @@ class FitThenRegularizeSearchCV(MetaEstimatorMixin, BaseEstimator):
        better by more than the folds' noise.
     4. **Regularize**: dropout, L2 and L1 at two strengths, a smaller
        network and a larger regularized one; then the best refined
-       (stronger, weaker, combined, larger) while the budget lasts.
+       (stronger, weaker, combined, larger) while the budget lasts. A
+       configuration that takes the lead while its validation loss is
+       still falling where its room ends trains longer, as in step 3.
     5. **Choose with the noise in view, and refit**: the three best are
        cross-validated again on a second draw of the splits, and the best
        mean over both draws is refit on all the data, for the room its

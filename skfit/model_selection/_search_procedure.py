@@ -45,7 +45,11 @@ the room its fits used, no more.
    turned (no turn to delay); then, three at a time
    while the budget lasts, the best of these refined (stronger, weaker,
    combined with the regularizers that helped, larger again), and the rest
-   of that list.
+   of that list. A configuration that takes the lead while its validation
+   loss is still falling where its room ends trains longer as in step 3
+   (its fits continued with 3 times the room, kept when they score
+   better): regularization delays the turn, and a score cut short would
+   rank it too low against the configurations that follow.
 5. **Choose with the noise in view** (:func:`choose`): the three best
    configurations are cross-validated again on a second draw of the splits
    (the splitter reshuffled; the same splits with other network seeds when
@@ -430,9 +434,10 @@ class Procedure:
                           "loss (not_generalizing); more capacity cannot help.")
         return base
 
-    def _train_longer(self, base):
+    def _train_longer(self, base, step=3):
         """Take ``base``'s fits up again with more room while its validation loss is still
-        falling where the room ends (or the curve is too short to read)."""
+        falling where the room ends (or the curve is too short to read); the candidates
+        are of ``step``."""
         while self._may_spend():
             ran_out = base.stopped is None and base.n_epochs >= base.room
             short = ran_out and base.n_epochs < READABLE_EPOCHS
@@ -441,16 +446,16 @@ class Procedure:
                 return base
             room = base.room * ROOM_GROWTH
             if room > self._room_cap(base.config):
-                self._note(3, f"{base.label}'s validation loss is still falling, but {room} "
-                              f"epochs would take more than {STEP_CAP} times the start's "
-                              f"gradient steps or {WORK_CAP} times its work (weights x gradient "
-                              "steps), the most a fit may do")
+                self._note(step, f"{base.label}'s validation loss is still falling, but {room} "
+                                 f"epochs would take more than {STEP_CAP} times the start's "
+                                 f"gradient steps or {WORK_CAP} times its work (weights x "
+                                 "gradient steps), the most a fit may do")
                 return base
             why = (f"{base.n_epochs} epochs are too few to read the curve" if short else
                    f"{base.label}'s validation loss is still falling at epoch {base.n_epochs}")
-            move = Move({**base.config, "epochs": room}, 3,
+            move = Move({**base.config, "epochs": room}, step,
                         f"epochs {base.n_epochs} -> up to {room} (its fits continued)", why,
-                        base.index)
+                        base.index, base.knob)
             longer = self._evaluate.take_up(base, move, self._pruner(None))
             if longer is None:  # its fits are gone (or cannot be continued): fit anew
                 fresh = self._race([move], reference=base)
@@ -461,9 +466,9 @@ class Procedure:
             if longer is None:
                 return base
             if not longer.mean_score > base.mean_score:
-                self._note(3, f"{longer.label} scores no better than {base.label}: more room "
-                              "does not pay for itself, and the next steps keep "
-                              f"{base.n_epochs} epochs.")
+                self._note(step, f"{longer.label} scores no better than {base.label}: more "
+                                 "room does not pay for itself, and the next steps keep "
+                                 f"{base.n_epochs} epochs.")
                 return base
             base = longer
         return base
@@ -556,7 +561,7 @@ class Procedure:
         if not first:
             self.stop_reason = "Stopped: the budget is spent."
             return
-        best = best_candidate([base, *first])
+        best = self._lead(base, first)
         while self._may_spend():
             moves = self._refinements(best, base, first)
             moves += [m for m in planned if _key(m.config) not in self._tried]
@@ -567,7 +572,16 @@ class Procedure:
             if not round_:
                 return
             first += [c for c in round_ if c.parent == base.index]
-            best = best_candidate([best, *round_])
+            best = self._lead(best, round_)
+
+    def _lead(self, best, round_):
+        """The best of ``best`` and the ``round_`` just raced; a new leader whose validation
+        loss is still falling where its room ends trains longer (its fits continued), as in
+        step 3: regularization delays the turn, and a score cut short ranks it too low."""
+        leader = best_candidate([best, *round_])
+        if leader is best:
+            return best
+        return self._train_longer(leader, step=4)
 
     def _regularized(self, candidate, knob, value, weaker=False):
         """``candidate`` with ``knob`` at ``value`` (None: the next strength, or half the

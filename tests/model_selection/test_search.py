@@ -333,7 +333,7 @@ class _TakeUp:
 
     def take_up(self, candidate, move, prune):
         epochs = move.config["epochs"]
-        longer = dataclasses.replace(candidate, index=len(self.candidates) + 1, step=3,
+        longer = dataclasses.replace(candidate, index=len(self.candidates) + 1, step=move.step,
                                      move=move.move, config=move.config, room=epochs,
                                      fold_scores=self.scores,
                                      history={"loss": np.ones(epochs)})
@@ -357,6 +357,38 @@ def test_step3_train_longer_is_kept_only_when_it_scores_better(scores, kept):
     assert (chosen is not base) == kept
     assert chosen.n_epochs == (300 if kept else 100)
     assert ("more room does not pay for itself" in procedure.lines[3][-1]) != kept
+
+
+def test_step4_a_new_leader_still_falling_trains_longer():
+    """A regularized configuration that takes the lead while its validation loss is still
+    falling where its room ends has its fits continued with more room, as in step 3 (the
+    chosen configuration of 10 of 24 dev and main searches ended so, 2026-12-06); one
+    that does not lead, or whose loss turned, is left as it is."""
+    knobs = find_knobs(small_mlp(epochs=100, batch_size=32))
+    budget = types.SimpleNamespace(max_fits=61, fits=0, spent=False, deadline=np.inf,
+                                   hold=lambda fits, seconds: None)
+    setup = types.SimpleNamespace(scoring="accuracy", folds=[0, 1, 2])
+    taken = _TakeUp([0.95, 0.95, 0.96])
+    procedure = Procedure(knobs, taken, budget, None, setup, rows_per_epoch=320)
+    falling = types.SimpleNamespace(still_falling=True, status="underfitting", best_epoch=100)
+    turned = types.SimpleNamespace(still_falling=False, status="overfitting", best_epoch=60)
+
+    def regularized(index, scores, diagnosis):
+        return dataclasses.replace(_candidate(index, scores, room=100), knob="l2",
+                                   config={**knobs.start, "l2": 1e-3},
+                                   history={"loss": np.ones(100)}, diagnosis=diagnosis)
+
+    best = regularized(0, [0.90, 0.91, 0.92], turned)
+    behind = regularized(1, [0.80, 0.81, 0.82], falling)
+    assert procedure._lead(best, [behind]) is best and not taken.candidates
+    leader = regularized(2, [0.93, 0.93, 0.94], falling)
+    longer = procedure._lead(best, [leader])
+    assert longer.n_epochs == 300 and longer.mean_score > leader.mean_score
+    assert "epochs 100 -> up to 300 (its fits continued)" in procedure.lines[4][0]
+    assert not procedure.lines[3]
+    stopped = regularized(3, [0.97, 0.97, 0.97], turned)
+    assert procedure._lead(longer, [stopped]) is stopped  # its loss turned: nothing to add
+    assert len(taken.candidates) == 1
 
 
 def test_step2_shuffled_labels_stop_the_search(digits):
