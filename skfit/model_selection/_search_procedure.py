@@ -467,7 +467,7 @@ class Procedure:
                 return base
             if not longer.mean_score > base.mean_score:
                 self._note(step, f"{longer.label} scores no better than {base.label}: more "
-                                 "room does not pay for itself, and the next steps keep "
+                                 f"room does not pay for itself, and {base.label} keeps its "
                                  f"{base.n_epochs} epochs.")
                 return base
             base = longer
@@ -815,7 +815,9 @@ def _step4_room(base):
     """Step 4's room: twice the epochs ``base`` used (its room at least) when its
     validation loss turned, since regularization delays the turn; ``base``'s own room
     when the loss never turned (still falling where the room ended), since there is
-    no turn to delay and more epochs there only grow the logits of separable data."""
+    no turn to delay and more epochs there only grow the logits of separable data. A
+    move that then takes the lead with its loss still falling where this room ends gets
+    more (:meth:`Procedure._lead`)."""
     if base.status in TURNED:
         return max(base.room, REGULARIZED_ROOM * base.n_epochs)
     return base.room

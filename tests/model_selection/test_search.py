@@ -333,8 +333,9 @@ class _TakeUp:
 
     def take_up(self, candidate, move, prune):
         epochs = move.config["epochs"]
-        longer = dataclasses.replace(candidate, index=len(self.candidates) + 1, step=move.step,
-                                     move=move.move, config=move.config, room=epochs,
+        longer = dataclasses.replace(candidate, index=100 + len(self.candidates), step=move.step,
+                                     move=move.move, config=move.config, room=epochs, knob=move.knob,
+                                     parent=move.parent,
                                      fold_scores=self.scores,
                                      history={"loss": np.ones(epochs)})
         self.candidates.append(longer)
@@ -361,8 +362,7 @@ def test_step3_train_longer_is_kept_only_when_it_scores_better(scores, kept):
 
 def test_step4_a_new_leader_still_falling_trains_longer():
     """A regularized configuration that takes the lead while its validation loss is still
-    falling where its room ends has its fits continued with more room, as in step 3 (the
-    chosen configuration of 10 of 24 dev and main searches ended so, 2026-12-06); one
+    falling where its room ends has its fits continued with more room, as in step 3; one
     that does not lead, or whose loss turned, is left as it is."""
     knobs = find_knobs(small_mlp(epochs=100, batch_size=32))
     budget = types.SimpleNamespace(max_fits=61, fits=0, spent=False, deadline=np.inf,
@@ -384,6 +384,7 @@ def test_step4_a_new_leader_still_falling_trains_longer():
     leader = regularized(2, [0.93, 0.93, 0.94], falling)
     longer = procedure._lead(best, [leader])
     assert longer.n_epochs == 300 and longer.mean_score > leader.mean_score
+    assert (longer.step, longer.knob, longer.parent) == (4, "l2", 2)
     assert "epochs 100 -> up to 300 (its fits continued)" in procedure.lines[4][0]
     assert not procedure.lines[3]
     stopped = regularized(3, [0.97, 0.97, 0.97], turned)
