@@ -350,15 +350,24 @@ def cluster():
         cluster.close()
 
 
+def count_running_workers(dask_scheduler):
+    return len(dask_scheduler.running)
+
+
 @pytest.fixture
 def client(cluster):
-    """The cluster once both workers answer: after a kill, the scheduler may still
-    list a dead worker while its nanny starts a new one."""
+    """The cluster once both workers answer and the scheduler counts both as
+    running: after a kill, the scheduler may still list a dead worker while its
+    nanny starts a new one, and a worker that answers ``run`` may not be running
+    yet -- ``scatter(broadcast=True)`` copies data only to running workers, so a
+    search started then keeps its data on one worker (a CI failure: the data was
+    lost with the worker the test kills)."""
     give_up = time.monotonic() + DEADLINE_S
     while time.monotonic() < give_up:
         cluster.wait_for_workers(2, timeout=DEADLINE_S)
         pids = cluster.run(os.getpid, on_error="return").values()
-        if len(pids) == 2 and all(isinstance(pid, int) for pid in pids):
+        answering = len(pids) == 2 and all(isinstance(pid, int) for pid in pids)
+        if answering and cluster.run_on_scheduler(count_running_workers) == 2:
             return cluster
         time.sleep(0.5)
     pytest.fail(f"the dask workers did not come back within {DEADLINE_S} s")
