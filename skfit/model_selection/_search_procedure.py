@@ -49,12 +49,14 @@ the room its fits used, no more.
    loss is still falling where its room ends trains longer as in step 3
    (its fits continued with 3 times the room, kept when they score
    better): regularization delays the turn, and a score cut short would
-   rank it too low against the configurations that follow.
+   rank it too low against the configurations that follow; its refinements
+   get the room it took.
 5. **Choose with the noise in view** (:func:`choose`): the three best
    configurations are cross-validated again on a second draw of the splits
    (the splitter reshuffled; the same splits with other network seeds when
    it cannot be), and the best mean over all their splits wins: a lead
-   that came from one draw's noise does not survive the second.
+   that came from one draw's noise does not survive the second. Fits that
+   were continued count once, as the better of the two lengths.
    The winner is refit (:func:`refit_config`) with the whole room its fits
    used as its patience: one fit cannot average its validation noise away.
 
@@ -164,6 +166,7 @@ class Procedure:
         self.redraw = redraw
         self.n_splits = len(setup.folds)
         self._room = None  # step 4's room, from its base
+        self._superseded = set()  # indices of a fit and its continuation, the worse one
         start = knobs.start
         self.max_steps = STEP_CAP * int(start["epochs"]) * self._steps_per_epoch(start)
         self.max_work = WORK_CAP * self._work(start, int(start["epochs"]))
@@ -208,7 +211,8 @@ class Procedure:
             self._note(5, "the budget leaves no room to cross-validate the finalists again: "
                           "the best mean score on the shared splits decides")
             return
-        scored = [c for c in self.candidates if math.isfinite(c.mean_score)]
+        scored = [c for c in self.candidates
+                  if math.isfinite(c.mean_score) and c.index not in self._superseded]
         finalists = sorted(scored, key=lambda c: (-c.mean_score, c.index))[:FINALISTS]
         if len(finalists) < 2 or self.redraw is None:
             return
@@ -466,10 +470,12 @@ class Procedure:
             if longer is None:
                 return base
             if not longer.mean_score > base.mean_score:
+                self._superseded.add(longer.index)
                 self._note(step, f"{longer.label} scores no better than {base.label}: more "
                                  f"room does not pay for itself, and {base.label} keeps its "
                                  f"{base.n_epochs} epochs.")
                 return base
+            self._superseded.add(base.index)
             base = longer
         return base
 
@@ -625,8 +631,9 @@ class Procedure:
 
     def _regularized_room(self, candidate):
         """``candidate``'s configuration with the room of step 4 (:func:`_step4_room`),
-        the same for every move of the step."""
-        return self._with_room(dict(candidate.config), self._room)
+        the same for every move of the step, or ``candidate``'s own when it trained
+        longer (:meth:`_lead`): its refinements race it with the room it needed."""
+        return self._with_room(dict(candidate.config), max(self._room, candidate.room))
 
     def _refinements(self, best, base, first):
         """Next moves, the most promising first: ``best``'s regularizers stronger and

@@ -360,10 +360,80 @@ def test_step3_train_longer_is_kept_only_when_it_scores_better(scores, kept):
     assert ("more room does not pay for itself" in procedure.lines[3][-1]) != kept
 
 
-def test_step4_a_new_leader_still_falling_trains_longer():
+class _Scripted:
+    """An evaluator for the procedure's rules alone: a raced move scores
+    ``scores[(knob, value)]`` (``default`` otherwise), its validation loss still falling
+    where its room ends when its knob and value are in ``scores``; taken-up fits score
+    ``longer``; the budget is spent after ``rounds`` races."""
+
+    def __init__(self, scores, default, longer, budget, rounds):
+        self.scores, self.default, self.longer = scores, default, np.asarray(longer, float)
+        self.budget, self.rounds = budget, rounds
+        self.candidates, self.races, self.repeated = [], [], None
+
+    def weights(self, config):
+        return 100
+
+    def __call__(self, moves, prune):
+        self.races.append(moves)
+        self.budget.spent = len(self.races) >= self.rounds
+        return [self._candidate(move, self.scores.get((move.knob, move.config.get(move.knob)),
+                                                       self.default)) for move in moves]
+
+    def take_up(self, candidate, move, prune):
+        return self._candidate(move, self.longer, diagnosis=candidate.diagnosis)
+
+    def repeat(self, candidates, folds, params):
+        self.repeated = list(candidates)
+        return self.repeated
+
+    def _candidate(self, move, scores, diagnosis=None):
+        room = move.config["epochs"]
+        if diagnosis is None:
+            falling = scores is not self.default
+            diagnosis = types.SimpleNamespace(still_falling=falling, best_epoch=room // 2,
+                                              status="underfitting" if falling else "overfitting")
+        candidate = dataclasses.replace(
+            _candidate(len(self.candidates), scores, room=room), step=move.step, move=move.move,
+            parent=move.parent, config=move.config, knob=move.knob, diagnosis=diagnosis,
+            history={"loss": np.ones(room)})
+        self.candidates.append(candidate)
+        return candidate
+
+
+def test_step4_a_new_leader_still_falling_trains_longer_and_its_refinements_get_its_room():
     """A regularized configuration that takes the lead while its validation loss is still
-    falling where its room ends has its fits continued with more room, as in step 3; one
-    that does not lead, or whose loss turned, is left as it is."""
+    falling where its room ends has its fits continued with more room, as in step 3; the
+    next round refines it with that room, the others keep step 4's; the continued fits and
+    the ones they continued count once among the finalists."""
+    knobs = find_knobs(small_mlp(epochs=100, batch_size=32))
+    budget = types.SimpleNamespace(max_fits=61, fits=0, fits_left=30, spent=False,
+                                   deadline=np.inf, hold=lambda fits, seconds: None)
+    setup = types.SimpleNamespace(scoring="accuracy", folds=[0, 1, 2])
+    scripted = _Scripted({("l2", 1e-3): [0.93, 0.93, 0.94]}, [0.85, 0.86, 0.85],
+                         longer=[0.95, 0.95, 0.96], budget=budget, rounds=2)
+    procedure = Procedure(knobs, scripted, budget, None, setup, rows_per_epoch=320,
+                          redraw=lambda: ([0, 1, 2], "a second draw", {}))
+    turned = types.SimpleNamespace(still_falling=False, status="overfitting", best_epoch=30)
+    base = dataclasses.replace(_candidate(99, [0.90, 0.91, 0.92], room=100), diagnosis=turned,
+                               config=dict(knobs.start), history={"loss": np.ones(40)})
+    procedure._regularize(base)
+    first, refinements = scripted.races
+    assert {move.config["epochs"] for move in first} == {100}  # twice 40 epochs < its room
+    lead = next(c for c in scripted.candidates if c.move == "l2 0 -> 0.001")
+    longer = next(c for c in scripted.candidates if "its fits continued" in c.move)
+    assert (longer.step, longer.knob, longer.parent, longer.room) == (4, "l2", lead.index, 300)
+    assert any("epochs 100 -> up to 300 (its fits continued)" in line
+               for line in procedure.lines[4])
+    assert not procedure.lines[3]
+    assert refinements and all(move.parent == longer.index and move.config["epochs"] == 300
+                               for move in refinements)
+    procedure._repeat_finalists()
+    assert longer in scripted.repeated and lead not in scripted.repeated
+    assert len(scripted.repeated) == 3
+
+
+def test_step4_a_new_leader_that_turned_or_trails_is_left_as_it_is():
     knobs = find_knobs(small_mlp(epochs=100, batch_size=32))
     budget = types.SimpleNamespace(max_fits=61, fits=0, spent=False, deadline=np.inf,
                                    hold=lambda fits, seconds: None)
@@ -380,16 +450,10 @@ def test_step4_a_new_leader_still_falling_trains_longer():
 
     best = regularized(0, [0.90, 0.91, 0.92], turned)
     behind = regularized(1, [0.80, 0.81, 0.82], falling)
-    assert procedure._lead(best, [behind]) is best and not taken.candidates
-    leader = regularized(2, [0.93, 0.93, 0.94], falling)
-    longer = procedure._lead(best, [leader])
-    assert longer.n_epochs == 300 and longer.mean_score > leader.mean_score
-    assert (longer.step, longer.knob, longer.parent) == (4, "l2", 2)
-    assert "epochs 100 -> up to 300 (its fits continued)" in procedure.lines[4][0]
-    assert not procedure.lines[3]
+    assert procedure._lead(best, [behind]) is best
     stopped = regularized(3, [0.97, 0.97, 0.97], turned)
-    assert procedure._lead(longer, [stopped]) is stopped  # its loss turned: nothing to add
-    assert len(taken.candidates) == 1
+    assert procedure._lead(best, [stopped]) is stopped  # its loss turned: nothing to add
+    assert not taken.candidates
 
 
 def test_step2_shuffled_labels_stop_the_search(digits):
