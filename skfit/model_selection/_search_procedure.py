@@ -50,7 +50,8 @@ the room its fits used, no more.
    (its fits continued with 3 times the room, kept when they score
    better): regularization delays the turn, and a score cut short would
    rank it too low against the configurations that follow; its refinements
-   get the room it took.
+   get its room; the shorter fits it continued are not refined again, and no
+   configuration of the step is raced twice with another room.
 5. **Choose with the noise in view** (:func:`choose`): the three best
    configurations are cross-validated again on a second draw of the splits
    (the splitter reshuffled; the same splits with other network seeds when
@@ -167,6 +168,7 @@ class Procedure:
         self.n_splits = len(setup.folds)
         self._room = None  # step 4's room, from its base
         self._superseded = set()  # indices of a fit and its continuation, the worse one
+        self._step4_networks = set()  # step 4's configurations raced, whatever their room
         start = knobs.start
         self.max_steps = STEP_CAP * int(start["epochs"]) * self._steps_per_epoch(start)
         self.max_work = WORK_CAP * self._work(start, int(start["epochs"]))
@@ -253,6 +255,8 @@ class Procedure:
         moves = [move for move in moves if _key(move.config) not in self._tried]
         for move in moves:
             self._tried.add(_key(move.config))
+            if move.step == 4:
+                self._step4_networks.add(_network_key(move.config))
         if not moves:
             return []
         candidates = self._evaluate(moves, self._pruner(reference))
@@ -570,7 +574,7 @@ class Procedure:
         best = self._lead(base, first)
         while self._may_spend():
             moves = self._refinements(best, base, first)
-            moves += [m for m in planned if _key(m.config) not in self._tried]
+            moves += [m for m in planned if self._untried(m)]
             if not moves:
                 self._note(4, f"every refinement of {best.label} is tried")
                 return
@@ -638,7 +642,8 @@ class Procedure:
     def _refinements(self, best, base, first):
         """Next moves, the most promising first: ``best``'s regularizers stronger and
         weaker, and a larger network with them; ``best`` combined with the regularizer of
-        each first-round move that scored better than ``base``; other strengths of those."""
+        each first-round move that scored better than ``base``; other strengths of those
+        (not of a move whose fits were continued: ``best`` is its longer version)."""
         knobs = [knob for knob in REGULARIZERS if self.knobs.has(knob)]
         active = [knob for knob in knobs if best.config[knob] != base.config[knob]]
         moves = []
@@ -649,6 +654,7 @@ class Procedure:
             knob = active[0]
             moves.append(self._larger(best, knob, best.config[knob]))
         helped = sorted((c for c in first if c.knob in knobs and c.index != best.index
+                         and c.index not in self._superseded
                          and c.mean_score > base.mean_score), key=lambda c: -c.mean_score)
         for candidate in helped:
             if candidate.knob not in active:
@@ -663,9 +669,15 @@ class Procedure:
                       self._regularized(candidate, candidate.knob, None, weaker=True)]
         unique = {}
         for move in moves:
-            if move is not None and _key(move.config) not in self._tried:
+            if move is not None and self._untried(move):
                 unique.setdefault(_key(move.config), move)
         return list(unique.values())
+
+    def _untried(self, move):
+        """Whether step 4 has not raced ``move``'s configuration, with this room or another
+        (a leader that trained longer has a room of its own)."""
+        return _key(move.config) not in self._tried and \
+            _network_key(move.config) not in self._step4_networks
 
 
 # -- the rules on noise ------------------------------------------------------------------
@@ -842,6 +854,12 @@ def _now():
 
 def _key(config):
     return tuple(sorted((knob, str(value)) for knob, value in config.items()))
+
+
+def _network_key(config):
+    """:func:`_key` without the room (``epochs``, ``patience``)."""
+    return _key({knob: value for knob, value in config.items()
+                 if knob not in ("epochs", "patience")})
 
 
 def _number(value):

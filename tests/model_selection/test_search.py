@@ -401,39 +401,51 @@ class _Scripted:
         return candidate
 
 
-def test_step4_a_new_leader_still_falling_trains_longer_and_its_refinements_get_its_room():
+@pytest.mark.parametrize("knob, value", [("l2", 1e-3), ("dropout", 0.2)])
+def test_step4_a_new_leader_still_falling_trains_longer_and_its_refinements_get_its_room(
+        knob, value):
     """A regularized configuration that takes the lead while its validation loss is still
     falling where its room ends has its fits continued with more room, as in step 3; the
-    next round refines it with that room, the others keep step 4's; the continued fits and
-    the ones they continued count once among the finalists."""
+    next round refines it with that room, the planned moves after it keep step 4's, no
+    configuration is raced twice with another room, and the continued fits and the ones
+    they continued count once among the finalists."""
     knobs = find_knobs(small_mlp(epochs=100, batch_size=32))
     budget = types.SimpleNamespace(max_fits=61, fits=0, fits_left=30, spent=False,
                                    deadline=np.inf, hold=lambda fits, seconds: None)
     setup = types.SimpleNamespace(scoring="accuracy", folds=[0, 1, 2])
-    scripted = _Scripted({("l2", 1e-3): [0.93, 0.93, 0.94]}, [0.85, 0.86, 0.85],
-                         longer=[0.95, 0.95, 0.96], budget=budget, rounds=2)
+    scripted = _Scripted({(knob, value): [0.93, 0.93, 0.94]}, [0.85, 0.86, 0.85],
+                         longer=[0.95, 0.95, 0.96], budget=budget, rounds=3)
     procedure = Procedure(knobs, scripted, budget, None, setup, rows_per_epoch=320,
                           redraw=lambda: ([0, 1, 2], "a second draw", {}))
     turned = types.SimpleNamespace(still_falling=False, status="overfitting", best_epoch=30)
     base = dataclasses.replace(_candidate(99, [0.90, 0.91, 0.92], room=100), diagnosis=turned,
                                config=dict(knobs.start), history={"loss": np.ones(40)})
     procedure._regularize(base)
-    first, refinements = scripted.races
+    first, refinements, after = scripted.races
     assert {move.config["epochs"] for move in first} == {100}  # twice 40 epochs < its room
-    lead = next(c for c in scripted.candidates if c.move == "l2 0 -> 0.001")
+    lead = next(c for c in scripted.candidates if c.knob == knob and c.move.endswith(str(value)))
     longer = next(c for c in scripted.candidates if "its fits continued" in c.move)
-    assert (longer.step, longer.knob, longer.parent, longer.room) == (4, "l2", lead.index, 300)
+    assert (longer.step, longer.knob, longer.parent, longer.room) == (4, knob, lead.index, 300)
     assert any("epochs 100 -> up to 300 (its fits continued)" in line
                for line in procedure.lines[4])
     assert not procedure.lines[3]
-    assert refinements and all(move.parent == longer.index and move.config["epochs"] == 300
-                               for move in refinements)
+    later = refinements + after
+    assert refinements[0].parent == longer.index  # its refinements first, with its room
+    assert all(move.config["epochs"] == 300 for move in later if move.parent == longer.index)
+    planned = [move for move in later if move.parent == base.index]
+    assert planned and all(move.config["epochs"] == 100 for move in planned)
+    raced = [tuple(sorted((k, str(v)) for k, v in move.config.items()
+                          if k not in ("epochs", "patience")))
+             for race in scripted.races for move in race]
+    assert len(raced) == len(set(raced))
     procedure._repeat_finalists()
     assert longer in scripted.repeated and lead not in scripted.repeated
     assert len(scripted.repeated) == 3
 
 
 def test_step4_a_new_leader_that_turned_or_trails_is_left_as_it_is():
+    """Only a new leader still falling where its room ends trains longer: one behind the
+    leader, or one ahead whose validation loss turned, is not taken up."""
     knobs = find_knobs(small_mlp(epochs=100, batch_size=32))
     budget = types.SimpleNamespace(max_fits=61, fits=0, spent=False, deadline=np.inf,
                                    hold=lambda fits, seconds: None)
@@ -451,8 +463,8 @@ def test_step4_a_new_leader_that_turned_or_trails_is_left_as_it_is():
     best = regularized(0, [0.90, 0.91, 0.92], turned)
     behind = regularized(1, [0.80, 0.81, 0.82], falling)
     assert procedure._lead(best, [behind]) is best
-    stopped = regularized(3, [0.97, 0.97, 0.97], turned)
-    assert procedure._lead(best, [stopped]) is stopped  # its loss turned: nothing to add
+    ahead_turned = regularized(3, [0.97, 0.97, 0.97], turned)
+    assert procedure._lead(best, [ahead_turned]) is ahead_turned  # nothing to add
     assert not taken.candidates
 
 
