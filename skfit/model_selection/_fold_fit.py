@@ -81,9 +81,10 @@ def run_fold(run, estimator, X, y, train, test, params, scorer, epochs, epochs_n
     ``estimator`` with ``params``), and score the result on the test part.
 
     A continued run trains on with ``warm_start`` (early stopping's best epoch
-    and patience carried over), so that rounds of a few epochs each give the
-    fit one longer run would. ``epochs_name`` is the parameter that sets the
-    epochs (with a Pipeline's prefix).
+    and wait carried over), so that rounds of a few epochs each give the fit
+    one longer run would; it takes ``params`` again first, so that a fit taken
+    up with more room also gets that room's patience. ``epochs_name`` is the
+    parameter that sets the epochs (with a Pipeline's prefix).
 
     Returns
     -------
@@ -97,6 +98,7 @@ def run_fold(run, estimator, X, y, train, test, params, scorer, epochs, epochs_n
         before, fit_time = 0, 0.0
     else:
         model, before, fit_time = run.model, run.n_epochs, run.fit_time
+        model.set_params(**{name: value for name, value in params.items() if name != epochs_name})
         _train_on(model, X_train, y_train, epochs)
     fit_time += time.perf_counter() - start
     history = {key: values.tolist() for key, values in check_history(model).items()}

@@ -461,7 +461,7 @@ class Procedure:
                 return base
             why = (f"{base.n_epochs} epochs are too few to read the curve" if short else
                    f"{base.label}'s validation loss is still falling at epoch {base.n_epochs}")
-            move = Move({**base.config, "epochs": room}, step,
+            move = Move(self._with_room(dict(base.config), room), step,
                         f"epochs {base.n_epochs} -> up to {room} (its fits continued)", why,
                         base.index, base.knob)
             longer = self._evaluate.take_up(base, move, self._pruner(None))

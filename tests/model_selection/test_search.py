@@ -199,6 +199,28 @@ def test_a_taken_up_fit_continues_instead_of_starting_again(digits, fits):
     assert continued and sum(not again for _, _, again in fits) + 1 == search.n_fits_
 
 
+def test_a_taken_up_fit_trains_on_with_its_new_rooms_patience(digits, monkeypatch):
+    """The continued fits take the longer room's patience (a tenth of it), as a fresh fit
+    with that room would, not the patience of the room they started with."""
+    patience = {}  # candidate patience -> patience of the fits that ran with it
+    run_fold = _search_race.run_fold
+
+    def recording(run, estimator, X, y, train, test, params, scorer, epochs, name):
+        result = run_fold(run, estimator, X, y, train, test, params, scorer, epochs, name)
+        patience.setdefault(params["patience"], set()).add(result.model.patience)
+        return result
+
+    monkeypatch.setattr(_search_race, "run_fold", recording)
+    search = FitThenRegularizeSearchCV(small_mlp(epochs=120, learning_rate=3e-4), cv=2, max_fits=9,
+                                       random_state=0)
+    search.fit(*digits)
+    longer = [c for c in search.path_.candidates if "fits continued" in c.move]
+    assert longer
+    parent = search.path_.candidates[longer[0].parent]
+    assert longer[0].config["patience"] > parent.config["patience"]
+    assert all(ran == {wanted} for wanted, ran in patience.items())
+
+
 def test_max_time_bounds_the_search(digits):
     """With a time budget the search stops launching work when it is spent and says so;
     the refit's predicted time is held back."""
