@@ -1,6 +1,14 @@
+import os
 import sys
 
 import pytest
+from hypothesis import settings
+
+# CI draws the same examples on every run, so that a red CI means a change broke
+# something rather than that a new example was found (one was, 2026-12-07: an int64
+# minimum whose weights overflowed with a finite loss); elsewhere each run explores.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("SKFIT_HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True)

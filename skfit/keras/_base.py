@@ -452,8 +452,9 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         self.batch_size_ = settings.batch_size
         self.best_epoch_ = _best_epoch(history)
         self._set_predictor()
-        if result.stop == "non_finite":
-            self._warn_diverged(epochs_before + result.n_epochs)
+        if result.stop == "non_finite" or not self._weights_are_finite():
+            self._warn_diverged(epochs_before + result.n_epochs,
+                                stopped=result.stop == "non_finite")
         elif result.stop == "early_stopping" and self.verbose:
             monitor = _monitor(has_validation, settings.monitor_loss)
             if not settings.restore:
@@ -466,14 +467,19 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
                 f"{self.best_epoch_} ({monitor} {history[monitor][self.best_epoch_ - 1]:.4f})."
             )
 
-    def _warn_diverged(self, epoch):
+    def _warn_diverged(self, epoch, stopped=True):
+        """Warn that training diverged: the loss became non-finite (``stopped``: training
+        stopped there), or the weights did while the recorded loss was still finite (an
+        update that overflowed, on extreme inputs)."""
         loss = self.history_["loss"][-1]
         kept = "kept the weights of its best epoch" if self._weights_are_finite() else (
             "its weights are no longer finite, so it will refuse to predict"
         )  # fmt: skip
+        what = (f"the training loss became {loss} at epoch {epoch}, so training stopped there"
+                if stopped else f"its weights became non-finite by epoch {epoch} (training "
+                                f"loss {loss:.3g})")
         message = (
-            f"{type(self).__name__}: training diverged: the training loss became {loss} "
-            f"at epoch {epoch}, so training stopped there; the network {kept}. Lower "
+            f"{type(self).__name__}: training diverged: {what}; the network {kept}. Lower "
             f"learning_rate (now {self._rate}; try {self._rate / 10:g}), "
             "and scale X (e.g. StandardScaler)."
         )

@@ -184,6 +184,21 @@ def test_a_diverged_regressor_refuses_to_predict(standardized_digits):
         reg.predict(X)
 
 
+def test_weights_that_overflow_while_the_loss_is_finite_are_a_divergence_too():
+    """An extreme input (found by hypothesis in CI: -2**63 in an int64 column) overflows the
+    weights in the last epoch's updates while every recorded loss is finite: the fit warns,
+    as for a loss that became non-finite, and predict refuses."""
+    from skfit.exceptions import NonFiniteWeightsError
+
+    X = np.array([[np.iinfo(np.int64).min], [0]])
+    reg = KerasMLPRegressor((4,), epochs=2, random_state=0)
+    with pytest.warns(RuntimeWarning, match="training diverged: its weights became non-finite"):
+        reg.fit(X, np.zeros(2))
+    assert np.isfinite(reg.history_["loss"]).all()
+    with pytest.raises(NonFiniteWeightsError):
+        reg.predict(X)
+
+
 def test_early_stopping_keeps_the_best_finite_epoch_when_training_later_diverges(standardized_digits):
     X, y = standardized_digits
     clf = KerasMLPClassifier(optimizer="sgd", learning_rate=0.5, epochs=60, early_stopping=True,
