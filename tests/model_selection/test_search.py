@@ -344,52 +344,14 @@ def test_step1_with_a_turn_starts_from_the_steadier_step():
     assert (chosen.index, leader.index, steadier) == (2, 3, True)
 
 
-class _TakeUp:
-    """An evaluator whose taken-up fits score ``scores``: the procedure's rules alone."""
-
-    def __init__(self, scores):
-        self.scores, self.candidates = np.asarray(scores, float), []
-
-    def weights(self, config):
-        return 100
-
-    def take_up(self, candidate, move, prune):
-        epochs = move.config["epochs"]
-        longer = dataclasses.replace(candidate, index=100 + len(self.candidates), step=move.step,
-                                     move=move.move, config=move.config, room=epochs, knob=move.knob,
-                                     parent=move.parent,
-                                     fold_scores=self.scores,
-                                     history={"loss": np.ones(epochs)})
-        self.candidates.append(longer)
-        return longer
-
-
-@pytest.mark.parametrize("scores, kept", [([0.90, 0.91, 0.92], False),
-                                          ([0.92, 0.91, 0.92], True)])
-def test_step3_train_longer_is_kept_only_when_it_scores_better(scores, kept):
-    knobs = find_knobs(small_mlp(epochs=100, batch_size=32))
-    budget = types.SimpleNamespace(max_fits=61, fits=0, spent=False, deadline=np.inf,
-                                   hold=lambda fits, seconds: None)
-    setup = types.SimpleNamespace(scoring="accuracy", folds=[0, 1, 2])
-    procedure = Procedure(knobs, _TakeUp(scores), budget, None, setup, rows_per_epoch=320)
-    falling = types.SimpleNamespace(still_falling=True, status="underfitting", best_epoch=100)
-    base = dataclasses.replace(_candidate(0, [0.90, 0.91, 0.92], room=100),
-                               config=dict(knobs.start), history={"loss": np.ones(100)},
-                               diagnosis=falling)
-    chosen = procedure._train_longer(base)
-    assert (chosen is not base) == kept
-    assert chosen.n_epochs == (300 if kept else 100)
-    assert ("more room does not pay for itself" in procedure.lines[3][-1]) != kept
-
-
 class _Scripted:
-    """An evaluator for the procedure's rules alone: a raced move scores
-    ``scores[(knob, value)]`` (``default`` otherwise), its validation loss still falling
-    where its room ends when its knob and value are in ``scores``; taken-up fits score
-    ``longer``; the budget is spent after ``rounds`` races."""
+    """An evaluator for the procedure's rules alone: taken-up fits score ``longer``; a
+    raced move scores ``scores[(knob, value)]`` (``default`` otherwise), its validation
+    loss still falling where its room ends when its knob and value are in ``scores``; the
+    budget is spent after ``rounds`` races. Its candidates are numbered from 100."""
 
-    def __init__(self, scores, default, longer, budget, rounds):
-        self.scores, self.default, self.longer = scores, default, np.asarray(longer, float)
+    def __init__(self, longer, scores=None, default=None, budget=None, rounds=None):
+        self.longer, self.scores, self.default = np.asarray(longer, float), scores or {}, default
         self.budget, self.rounds = budget, rounds
         self.candidates, self.races, self.repeated = [], [], None
 
@@ -416,11 +378,29 @@ class _Scripted:
             diagnosis = types.SimpleNamespace(still_falling=falling, best_epoch=room // 2,
                                               status="underfitting" if falling else "overfitting")
         candidate = dataclasses.replace(
-            _candidate(len(self.candidates), scores, room=room), step=move.step, move=move.move,
-            parent=move.parent, config=move.config, knob=move.knob, diagnosis=diagnosis,
-            history={"loss": np.ones(room)})
+            _candidate(100 + len(self.candidates), scores, room=room), step=move.step,
+            move=move.move, parent=move.parent, config=move.config, knob=move.knob,
+            diagnosis=diagnosis, history={"loss": np.ones(room)})
         self.candidates.append(candidate)
         return candidate
+
+
+@pytest.mark.parametrize("scores, kept", [([0.90, 0.91, 0.92], False),
+                                          ([0.92, 0.91, 0.92], True)])
+def test_step3_train_longer_is_kept_only_when_it_scores_better(scores, kept):
+    knobs = find_knobs(small_mlp(epochs=100, batch_size=32))
+    budget = types.SimpleNamespace(max_fits=61, fits=0, spent=False, deadline=np.inf,
+                                   hold=lambda fits, seconds: None)
+    setup = types.SimpleNamespace(scoring="accuracy", folds=[0, 1, 2])
+    procedure = Procedure(knobs, _Scripted(scores), budget, None, setup, rows_per_epoch=320)
+    falling = types.SimpleNamespace(still_falling=True, status="underfitting", best_epoch=100)
+    base = dataclasses.replace(_candidate(0, [0.90, 0.91, 0.92], room=100),
+                               config=dict(knobs.start), history={"loss": np.ones(100)},
+                               diagnosis=falling)
+    chosen = procedure._train_longer(base)
+    assert (chosen is not base) == kept
+    assert chosen.n_epochs == (300 if kept else 100)
+    assert ("more room does not pay for itself" in procedure.lines[3][-1]) != kept
 
 
 @pytest.mark.parametrize("knob, value", [("l2", 1e-3), ("dropout", 0.2)])
@@ -435,8 +415,8 @@ def test_step4_a_new_leader_still_falling_trains_longer_and_its_refinements_get_
     budget = types.SimpleNamespace(max_fits=61, fits=0, fits_left=30, spent=False,
                                    deadline=np.inf, hold=lambda fits, seconds: None)
     setup = types.SimpleNamespace(scoring="accuracy", folds=[0, 1, 2])
-    scripted = _Scripted({(knob, value): [0.93, 0.93, 0.94]}, [0.85, 0.86, 0.85],
-                         longer=[0.95, 0.95, 0.96], budget=budget, rounds=3)
+    scripted = _Scripted([0.95, 0.95, 0.96], {(knob, value): [0.93, 0.93, 0.94]},
+                         [0.85, 0.86, 0.85], budget=budget, rounds=3)
     procedure = Procedure(knobs, scripted, budget, None, setup, rows_per_epoch=320,
                           redraw=lambda: ([0, 1, 2], "a second draw", {}))
     turned = types.SimpleNamespace(still_falling=False, status="overfitting", best_epoch=30)
@@ -472,7 +452,7 @@ def test_step4_a_new_leader_that_turned_or_trails_is_left_as_it_is():
     budget = types.SimpleNamespace(max_fits=61, fits=0, spent=False, deadline=np.inf,
                                    hold=lambda fits, seconds: None)
     setup = types.SimpleNamespace(scoring="accuracy", folds=[0, 1, 2])
-    taken = _TakeUp([0.95, 0.95, 0.96])
+    taken = _Scripted([0.95, 0.95, 0.96])
     procedure = Procedure(knobs, taken, budget, None, setup, rows_per_epoch=320)
     falling = types.SimpleNamespace(still_falling=True, status="underfitting", best_epoch=100)
     turned = types.SimpleNamespace(still_falling=False, status="overfitting", best_epoch=60)
