@@ -64,7 +64,7 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         "warm_start": ["boolean"],
         "shuffle": ["boolean"],
         "callbacks": [list, None],
-        "engine": [StrOptions({"auto", "compiled", "keras"})],
+        "engine": [StrOptions({"auto", "compiled", "numpy", "keras"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "log_dir": [str, os.PathLike, None],
@@ -383,9 +383,9 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
     def _uses_keras_fit(self):
         if self.engine == "keras":
             return True
-        if self.callbacks and self.engine == "compiled":
+        if self.callbacks and self.engine in ("compiled", "numpy"):
             raise ValueError(
-                "engine='compiled' cannot run Keras callbacks; got "
+                f"engine={self.engine!r} cannot run Keras callbacks; got "
                 f"callbacks={self.callbacks!r}. Use engine='auto' or 'keras'."
             )
         uses_callbacks = bool(self.callbacks)
@@ -396,7 +396,7 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
     def _session(self, architecture, optimizer, objective, *, has_validation, sparse_input=False):
         return _engine.get_session(
             architecture, optimizer, objective,
-            has_validation=has_validation, sparse_input=sparse_input,
+            has_validation=has_validation, sparse_input=sparse_input, engine=self.engine,
         )  # fmt: skip
 
     def _fit_compiled(self, architecture, optimizer, objective, data, settings, start):
@@ -407,7 +407,7 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         log = self._tensorboard_log(session.history_names)
         printer = EpochLog(session.history_names, start.epochs_done + settings.epochs) if self.verbose else None
         try:
-            return _engine.train(session, data, settings, start, combine([printer, log]))
+            return session.train(data, settings, start, combine([printer, log]))
         finally:
             if log is not None:
                 log.close()

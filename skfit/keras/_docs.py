@@ -82,10 +82,15 @@ default=1e-3
         >= 0; not for a multilabel ``y``).""",
     callbacks="""callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks; when given, training runs through ``model.fit``.""",
-    engine="""engine : {"auto", "compiled", "keras"}, default="auto"
-        "compiled" trains all epochs in one compiled TensorFlow graph call
-        (fast); "keras" uses ``model.fit``; "auto" picks "compiled" unless
-        callbacks are given.""",
+    engine="""engine : {"auto", "compiled", "numpy", "keras"}, default="auto"
+        "compiled" trains all epochs in one compiled TensorFlow graph call;
+        "numpy" (skfit's MLPs) runs the same training in NumPy, with no
+        TensorFlow set-up to pay (faster for small networks); "keras" uses
+        ``model.fit``. "auto" picks "keras" when callbacks are given, else
+        "numpy" for an MLP of at most 50,000 weights whose optimizer it has
+        (SGD, RMSprop, Adam), else "compiled". NumPy and TensorFlow draw the
+        shuffles and dropout masks differently: the same seed gives the same
+        predictions within an engine.""",
     random_state="""random_state : int, RandomState instance or None, default=None
         Seeds weight initialization, the validation split, shuffling and
         dropout. The same seed gives the same predictions.""",

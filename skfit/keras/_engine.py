@@ -182,6 +182,10 @@ class TrainingLoop:
             self._listening_train_function = self._make_train_function(listening=True)
         return self._listening_train_function
 
+    def train(self, data, settings, start, listener=None):
+        """:func:`train` this session (the interface the NumPy loop shares)."""
+        return train(self, data, settings, start, listener)
+
     @property
     def history_names(self):
         """Names of the per-epoch values, in the order the loop records them."""
@@ -521,25 +525,29 @@ class _SessionCache:
 SESSIONS = _SessionCache(_MAX_SESSIONS)
 
 
-def get_session(architecture, optimizer_config, objective, *, has_validation, sparse_input):
+def get_session(architecture, optimizer_config, objective, *, has_validation, sparse_input,
+                engine="compiled"):
     """Return the cached session for this configuration, creating it if needed.
 
     Parameters
     ----------
     architecture : object
         What to train; its ``session(optimizer_config, objective,
-        has_validation, sparse_input)`` returns ``(key, factory)``: the
-        configuration's identity and a function building its session.
+        has_validation, sparse_input, engine)`` returns ``(key, factory)``: the
+        configuration's identity and a function building its session (a key
+        of None: a session with nothing worth caching, built anew).
     optimizer_config : dict
         ``{"class_name": ..., "config": {...}}`` for :func:`keras.optimizers.get`.
     objective : skfit.keras._objectives.Objective
     has_validation : bool
     sparse_input : bool
         Whether the features come as a CSR matrix.
+    engine : {"compiled", "auto", "numpy"}
+        The estimator's ``engine``: which loop trains (the architecture decides).
     """
     key, factory = architecture.session(optimizer_config, objective, bool(has_validation),
-                                        bool(sparse_input))  # fmt: skip
-    return SESSIONS.get(key, factory)
+                                        bool(sparse_input), engine)  # fmt: skip
+    return factory() if key is None else SESSIONS.get(key, factory)
 
 
 def keras_model_session(architecture, optimizer_config, objective, has_validation, sparse_input):

@@ -19,32 +19,11 @@ import math
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import minimize
-from scipy.special import erf, expit, log_softmax, softmax
 
 from ._engine import TrainResult
+from ._numpy_network import NumpyNetwork
 
 __all__ = ["train_lbfgs"]
-
-_SELU_ALPHA, _SELU_SCALE = 1.6732632423543772, 1.0507009873554805
-_SQRT_2PI = math.sqrt(2 * math.pi)
-
-# activation -> (f(z), f'(z) given z and a = f(z))
-_ACTIVATIONS = {
-    "linear": (lambda z: z, lambda z, a: np.ones_like(z)),
-    "relu": (lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(z.dtype)),
-    "tanh": (np.tanh, lambda z, a: 1.0 - a ** 2),
-    "sigmoid": (expit, lambda z, a: a * (1.0 - a)),
-    "elu": (lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0))),
-            lambda z, a: np.where(z > 0, 1.0, a + 1.0)),
-    "selu": (lambda z: _SELU_SCALE * np.where(z > 0, z, _SELU_ALPHA * np.expm1(np.minimum(z, 0))),
-             lambda z, a: np.where(z > 0, _SELU_SCALE, a + _SELU_SCALE * _SELU_ALPHA)),
-    "softplus": (lambda z: np.logaddexp(0.0, z), lambda z, a: expit(z)),
-    "swish": (lambda z: z * expit(z), lambda z, a: expit(z) * (1.0 + z * (1.0 - expit(z)))),
-    "gelu": (lambda z: 0.5 * z * (1.0 + erf(z / math.sqrt(2.0))),
-             lambda z, a: 0.5 * (1.0 + erf(z / math.sqrt(2.0)))
-             + z * np.exp(-0.5 * z ** 2) / _SQRT_2PI),
-    "leaky_relu": (lambda z: np.where(z > 0, z, 0.2 * z), lambda z, a: np.where(z > 0, 1.0, 0.2)),
-}
 
 
 class _Stop(Exception):
@@ -105,15 +84,13 @@ def train_lbfgs(architecture, objective, data, settings, start, max_fun, tol):
     )
 
 
-class _Network:
-    """The MLP's loss and gradient, in NumPy, over its weights packed in one vector."""
+class _Network(NumpyNetwork):
+    """The MLP's loss and gradient, in float64, over its weights packed in one vector."""
 
     def __init__(self, architecture, output, shapes):
+        super().__init__(architecture.activation, output, architecture.l1, architecture.l2)
         self.shapes = shapes
         self.sizes = [int(np.prod(shape)) for shape in shapes]
-        self.hidden = _ACTIVATIONS[architecture.activation]
-        self.output = output
-        self.l1, self.l2 = architecture.l1, architecture.l2
 
     def pack(self, weights):
         return np.concatenate([np.ravel(w) for w in weights]).astype(np.float64)
@@ -122,55 +99,13 @@ class _Network:
         parts = np.split(np.asarray(flat, dtype=np.float64), np.cumsum(self.sizes)[:-1])
         return [part.reshape(shape) for part, shape in zip(parts, self.shapes)]
 
-    def forward(self, weights, x):
-        """Pre-activations and activations of every layer (the input first)."""
-        activations, pre = [x], []
-        kernels, biases = weights[::2], weights[1::2]
-        for i, (kernel, bias) in enumerate(zip(kernels, biases)):
-            z = np.asarray(activations[-1] @ kernel) + bias
-            pre.append(z)
-            if i < len(kernels) - 1:
-                activations.append(self.hidden[0](z))
-        return pre, activations
-
-    def data_loss(self, z, y, weight):
-        """Per-row losses and the gradient of their weighted mean w.r.t. the outputs'
-        pre-activations ``z``."""
-        n = max(len(z), 1)
-        if self.output == "softmax":
-            log_p = log_softmax(z, axis=1)
-            rows = np.arange(len(z))
-            losses = -log_p[rows, y]
-            gradient = softmax(z, axis=1)
-            gradient[rows, y] -= 1.0
-        elif self.output == "multilabel":
-            losses = (np.logaddexp(0.0, z) - y * z).sum(axis=1)
-            gradient = expit(z) - y
-        else:  # mse, averaged over the outputs
-            difference = z - y
-            losses = (difference ** 2).mean(axis=1)
-            gradient = 2.0 * difference / z.shape[1]
-        return losses, gradient * (weight / n)[:, None]
-
-    def penalty(self, weights):
-        kernels = weights[::2]
-        return sum(self.l1 * np.abs(k).sum() + self.l2 * (k ** 2).sum() for k in kernels)
-
     def loss_and_gradient(self, flat, x, y, weight):
         weights = self.unpack(flat)
-        pre, activations = self.forward(weights, x)
-        losses, delta = self.data_loss(pre[-1], y, weight)
+        state = self.forward(weights, x)
+        losses, delta = self.data_loss(state.pre[-1], y, weight)
         loss = float((losses * weight).sum() / max(len(losses), 1) + self.penalty(weights))
-        self.last = (np.array(flat), loss, pre[-1])  # the recorder reads it again
-        gradients = [None] * len(weights)
-        for i in range(len(pre) - 1, -1, -1):
-            kernel = weights[2 * i]
-            gradients[2 * i] = np.asarray(activations[i].T @ delta) + \
-                self.l1 * np.sign(kernel) + 2.0 * self.l2 * kernel
-            gradients[2 * i + 1] = delta.sum(axis=0)
-            if i:
-                delta = (delta @ kernel.T) * self.hidden[1](pre[i - 1], activations[i])
-        return loss, self.pack(gradients)
+        self.last = (np.array(flat), loss, state.pre[-1])  # the recorder reads it again
+        return loss, self.pack(self.gradients(weights, state, delta))
 
     def values(self, flat, x, y, weight, with_penalty):
         """Loss (and the metric) of the weights ``flat`` on rows ``(x, y, weight)``; on
@@ -180,16 +115,13 @@ class _Network:
             loss, z = last[1], last[2]
         else:
             weights = self.unpack(flat)
-            z = self.forward(weights, x)[0][-1]
+            z = self.forward(weights, x).pre[-1]
             losses, _ = self.data_loss(z, y, weight)
             loss = float((losses * weight).sum() / max(len(losses), 1))
             if with_penalty:
                 loss += float(self.penalty(weights))
-        if self.output == "softmax":
-            return [loss, float(np.mean(np.argmax(z, axis=1) == y))]
-        if self.output == "multilabel":
-            return [loss, float(np.mean(((z > 0) == (y > 0.5)).all(axis=1)))]
-        return [loss]
+        correct = self.correct(z, y)
+        return [loss] if correct is None else [loss, float(np.mean(correct))]
 
 
 class _Recorder:

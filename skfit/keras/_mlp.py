@@ -12,6 +12,7 @@ from ..utils.fixes import Interval, StrOptions
 from ._base import BaseKerasEstimator
 from ._engine import keras_model_session
 from ._mlp_session import mlp_session
+from ._numpy_loop import NUMPY_MAX_WEIGHTS, numpy_session
 from ._sklearn_names import ACTIVATION_ALIASES, SOLVERS
 from ._sklearn_names import resolve as resolve_sklearn_names
 from ._docs import CLASSIFIER_VALUES, KERAS_ENTRIES, MLP_VALUES, REGRESSOR_VALUES
@@ -167,9 +168,30 @@ class MLPArchitecture:
         """The strengths the shape-free loop takes as data."""
         return {"dropout": self.dropout, "l1": self.l1, "l2": self.l2}
 
-    def session(self, optimizer_config, objective, has_validation, sparse_input):
-        """``(key, factory)`` of the training session: skfit's own shape-free MLP loop
-        when the optimizer's update rule is one it has, else Keras's model and optimizer."""
+    @property
+    def n_weights(self):
+        """The number of weights and biases."""
+        widths = [self.n_features, *self.hidden_layer_sizes, self.n_outputs]
+        return sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(widths[:-1], widths[1:]))
+
+    def session(self, optimizer_config, objective, has_validation, sparse_input, engine="compiled"):
+        """``(key, factory)`` of the training session.
+
+        ``engine="numpy"``, or ``"auto"`` for a network of at most
+        :data:`~skfit.keras._numpy_loop.NUMPY_MAX_WEIGHTS` weights: the NumPy
+        loop, when it can train the configuration; otherwise skfit's own
+        shape-free TensorFlow loop when the optimizer's update rule is one it
+        has, else Keras's model and optimizer.
+        """
+        if engine == "numpy" or (engine == "auto" and self.n_weights <= NUMPY_MAX_WEIGHTS):
+            session, reason = numpy_session(self, optimizer_config, objective, has_validation)
+            if reason is None:
+                return session
+            if engine == "numpy":
+                raise ValueError(
+                    f"engine='numpy' cannot train this network: it has {reason}. Use "
+                    "engine='auto' or 'compiled'."
+                )
         configuration = (optimizer_config, objective, has_validation, sparse_input)
         return mlp_session(self, *configuration) or keras_model_session(self, *configuration)
 

@@ -92,8 +92,13 @@ class UserModelArchitecture:
     def initial_weights(self):
         return self._initial_weights
 
-    def session(self, optimizer_config, objective, has_validation, sparse_input):
+    def session(self, optimizer_config, objective, has_validation, sparse_input, engine="compiled"):
         """``(key, factory)`` of the Keras model's training session."""
+        if engine == "numpy":
+            raise ValueError(
+                "engine='numpy' trains skfit's MLPs (KerasMLPClassifier, KerasMLPRegressor) "
+                "only, not a Keras model of yours. Use engine='auto' or 'compiled'."
+            )
         return keras_model_session(self, optimizer_config, objective, has_validation, sparse_input)
 
     def predictor(self, weights, session):

@@ -37,7 +37,8 @@ def _count_traces(monkeypatch):
 def test_one_trace_per_configuration_across_clones(small_digits, monkeypatch):
     traces = _count_traces(monkeypatch)
     X, y = small_digits
-    clf = KerasMLPClassifier((23,), activation="gelu", epochs=2, random_state=0)  # own session
+    clf = KerasMLPClassifier((23,), activation="gelu", epochs=2, engine="compiled",
+                             random_state=0)  # own session
     cross_val_score(clf, X, y, cv=3)
     fitted = clone(clf).fit(X, y)
     assert traces == [_session_of(fitted)]
@@ -47,22 +48,25 @@ def test_one_trace_per_configuration_across_clones(small_digits, monkeypatch):
     assert len(traces) == 1
 
 
-def test_fitted_estimators_do_not_share_weights(small_digits):
+@pytest.mark.parametrize("engine", ["compiled", "numpy"])
+def test_fitted_estimators_do_not_share_weights(small_digits, engine):
     X, y = small_digits
-    first = KerasMLPClassifier(epochs=2, random_state=0).fit(X, y)
+    first = KerasMLPClassifier(epochs=2, engine=engine, random_state=0).fit(X, y)
     before = first.predict_proba(X)
-    KerasMLPClassifier(epochs=5, random_state=1).fit(X[::-1], (y + 1) % 10)
+    KerasMLPClassifier(epochs=5, engine=engine, random_state=1).fit(X[::-1], (y + 1) % 10)
     np.testing.assert_array_equal(first.predict_proba(X), before)
 
 
-def test_concurrent_fits_in_threads_match_serial(small_digits):
+@pytest.mark.parametrize("engine", ["compiled", "numpy"])
+def test_concurrent_fits_in_threads_match_serial(small_digits, engine):
     X, y = small_digits
     seeds = [0, 1, 2, 3]
-    serial = [KerasMLPClassifier(epochs=2, random_state=s).fit(X, y).predict_proba(X) for s in seeds]
+    params = {"epochs": 2, "dropout": 0.1, "engine": engine}
+    serial = [KerasMLPClassifier(random_state=s, **params).fit(X, y).predict_proba(X) for s in seeds]
     results = {}
 
     def fit(seed):
-        results[seed] = KerasMLPClassifier(epochs=2, random_state=seed).fit(X, y).predict_proba(X)
+        results[seed] = KerasMLPClassifier(random_state=seed, **params).fit(X, y).predict_proba(X)
 
     threads = [threading.Thread(target=fit, args=(s,)) for s in seeds]
     for thread in threads:
@@ -124,17 +128,17 @@ def test_memory_stays_flat_over_many_fits(small_digits):
     """scikeras grows ~3.5 MB per fit; skfit reuses its traced session."""
     X, y = small_digits
     for seed in range(5):
-        KerasMLPClassifier((16,), epochs=1, random_state=seed).fit(X, y)
+        KerasMLPClassifier((16,), epochs=1, engine="compiled", random_state=seed).fit(X, y)
     before = _rss_mb()
     for seed in range(60):
-        KerasMLPClassifier((16,), epochs=1, random_state=seed).fit(X, y)
+        KerasMLPClassifier((16,), epochs=1, engine="compiled", random_state=seed).fit(X, y)
     assert _rss_mb() - before < 15, "memory grew by more than 0.25 MB per fit"
 
 
 def test_session_cache_is_bounded(small_digits):
     X, y = small_digits
     for units in range(1, _engine._MAX_SESSIONS + 4):
-        KerasMLPClassifier((units,), epochs=1, random_state=0).fit(X[:50], y[:50])
+        KerasMLPClassifier((units,), epochs=1, engine="compiled", random_state=0).fit(X[:50], y[:50])
     assert len(_engine.SESSIONS) <= _engine._MAX_SESSIONS
 
 
@@ -174,9 +178,11 @@ def test_one_trace_per_depth_for_every_width_and_feature_count(small_digits, mon
     traces = _count_traces(monkeypatch)
     X, y = small_digits
     grid = {"hidden_layer_sizes": [(5, 3), (17, 9), (40, 2)]}
-    GridSearchCV(KerasMLPClassifier(activation="tanh", epochs=2, random_state=0), grid, cv=2).fit(X, y)
+    mlp = KerasMLPClassifier(activation="tanh", epochs=2, engine="compiled", random_state=0)
+    GridSearchCV(mlp, grid, cv=2).fit(X, y)
     for n_features in (10, 33, 64):  # a selector keeping a different number of columns per fold
-        KerasMLPClassifier((7, 7), activation="tanh", epochs=2, random_state=0).fit(X[:, :n_features], y)
+        KerasMLPClassifier((7, 7), activation="tanh", epochs=2, engine="compiled",
+                           random_state=0).fit(X[:, :n_features], y)  # fmt: skip
     assert len(traces) == 1
 
 
@@ -187,7 +193,7 @@ def test_one_trace_for_every_strength_of_a_regularizer(small_digits, monkeypatch
     traces = _count_traces(monkeypatch)
     fits = {}
     for dropout, l2 in [(0.1, 1e-4), (0.5, 1e-1), (0.3, 1e-2)]:
-        clf = KerasMLPClassifier((16,), dropout=dropout, l2=l2, epochs=3, random_state=0)
+        clf = KerasMLPClassifier((16,), dropout=dropout, l2=l2, epochs=3, engine="compiled", random_state=0)
         fits[dropout, l2] = clf.fit(X, y)
     assert len(traces) == 1
     # the strengths are not mixed up between fits: a fresh session computes the same
@@ -205,16 +211,19 @@ def test_one_trace_for_every_strength_of_a_regularizer(small_digits, monkeypatch
         ("adam", {}), ("adam", {"amsgrad": True, "beta_1": 0.8}),
     ],
 )  # fmt: skip
-def test_skfit_update_rules_compute_what_keras_optimizers_compute(small_digits, monkeypatch, optimizer, params):
+@pytest.mark.parametrize("engine", ["compiled", "numpy"])
+def test_skfit_update_rules_compute_what_keras_optimizers_compute(small_digits, monkeypatch, optimizer, params,
+                                                                   engine):  # fmt: skip
     from skfit.keras import _mlp_session
 
     X, y = small_digits
     clf = KerasMLPClassifier((16,), optimizer=optimizer, optimizer_params=params, learning_rate=0.01,
-                             epochs=3, l1=1e-4, l2=1e-3, random_state=0)  # fmt: skip
+                             epochs=3, l1=1e-4, l2=1e-3, shuffle=False, engine=engine,
+                             random_state=0)  # fmt: skip  (NumPy shuffles otherwise than TensorFlow)
     ours = clone(clf).fit(X, y)
     assert ours._optimizer_kind == "skfit"
     monkeypatch.setattr(_mlp_session, "update_rule", lambda config: None)  # Keras's optimizer
-    keras_optimizer = clone(clf).fit(X, y)
+    keras_optimizer = clone(clf).set_params(engine="compiled").fit(X, y)
     assert keras_optimizer._optimizer_kind == "keras"
     np.testing.assert_allclose(ours.history_["loss"], keras_optimizer.history_["loss"], rtol=1e-4)
     np.testing.assert_allclose(ours.predict_proba(X), keras_optimizer.predict_proba(X), atol=1e-4)
@@ -229,7 +238,7 @@ def test_a_step_builds_its_shared_update_terms_once_whatever_the_depth(small_dig
     def op_counts(depth):
         traces = _count_traces(monkeypatch)
         KerasMLPClassifier((8,) * depth, optimizer="adam", epochs=1, validation_fraction=0.0,
-                           random_state=0).fit(X, y)  # fmt: skip
+                           engine="compiled", random_state=0).fit(X, y)  # fmt: skip
         library = traces[0].train_function.graph.as_graph_def().library.function
         return Counter(node.op for function in library for node in function.node_def)
 

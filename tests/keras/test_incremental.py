@@ -1,4 +1,4 @@
-"""warm_start and partial_fit: training continues, on the compiled engine, without retracing."""
+"""warm_start and partial_fit: training continues, on either engine, without retracing."""
 
 import numpy as np
 import pytest
@@ -11,9 +11,10 @@ from ..test_common import dense_classifier
 from .test_engine import _count_traces
 
 
-def test_partial_fit_calls_learn_exactly_like_epochs_of_fit(small_digits):
+@pytest.mark.parametrize("engine", ["numpy", "compiled"])
+def test_partial_fit_calls_learn_exactly_like_epochs_of_fit(small_digits, engine):
     X, y = small_digits
-    params = dict(hidden_layer_sizes=(16,), validation_fraction=0, random_state=0)
+    params = dict(hidden_layer_sizes=(16,), validation_fraction=0, engine=engine, random_state=0)
     fitted = KerasMLPClassifier(epochs=4, **params).fit(X, y)
     incremental = KerasMLPClassifier(**params)
     for _ in range(4):
@@ -23,9 +24,10 @@ def test_partial_fit_calls_learn_exactly_like_epochs_of_fit(small_digits):
     assert incremental.n_epochs_ == 4
 
 
-def test_warm_start_continues_exactly_like_one_longer_fit(small_digits):
+@pytest.mark.parametrize("engine", ["numpy", "compiled"])
+def test_warm_start_continues_exactly_like_one_longer_fit(small_digits, engine):
     X, y = small_digits
-    params = dict(hidden_layer_sizes=(16,), random_state=0)
+    params = dict(hidden_layer_sizes=(16,), engine=engine, random_state=0)
     long = KerasMLPClassifier(epochs=6, **params).fit(X, y)
     warm = KerasMLPClassifier(epochs=3, warm_start=True, **params).fit(X, y).fit(X, y)
     assert warm.n_epochs_ == 6 and len(warm.history_["val_loss"]) == 6
@@ -47,14 +49,15 @@ def test_warm_start_with_early_stopping_remembers_the_best_epoch(small_digits):
     assert clf.history_["val_loss"][clf.best_epoch_ - 1] == min(clf.history_["val_loss"])
 
 
+@pytest.mark.parametrize("engine", ["numpy", "compiled"])
 @pytest.mark.parametrize("chunks", [(3,) * 10, (1,) * 30])
-def test_chunks_of_early_stopped_training_equal_one_fit(small_digits, chunks):
+def test_chunks_of_early_stopped_training_equal_one_fit(small_digits, chunks, engine):
     """A fit that runs out of epochs is continued from its last epoch, its best epoch and
     patience carried over: fits of a few epochs each, with early stopping, equal one fit of
     their sum (same curves, same stop, same restored weights)."""
     X, y = small_digits
     params = dict(hidden_layer_sizes=(32,), early_stopping=True, patience=4, learning_rate=3e-2,
-                  optimizer="adam", random_state=0)
+                  optimizer="adam", engine=engine, random_state=0)
     whole = KerasMLPClassifier(epochs=sum(chunks), **params).fit(X, y)
     assert whole.n_epochs_ < sum(chunks) and whole.best_epoch_ < whole.n_epochs_  # it stopped
     chunked = KerasMLPClassifier(warm_start=True, **params)
@@ -71,7 +74,7 @@ def test_chunks_of_early_stopped_training_equal_one_fit(small_digits, chunks):
 def test_no_retrace_across_partial_fit_calls(small_digits, monkeypatch):
     traces = _count_traces(monkeypatch)
     X, y = small_digits
-    clf = KerasMLPClassifier((19,), activation="swish", random_state=0)  # a session of its own
+    clf = KerasMLPClassifier((19,), activation="swish", engine="compiled", random_state=0)  # its own session
     for start in range(0, 600, 100):
         clf.partial_fit(X[start : start + 100], y[start : start + 100], classes=np.arange(10))
     assert len(traces) == 1 and clf.n_epochs_ == 6

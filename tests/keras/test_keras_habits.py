@@ -28,7 +28,7 @@ def test_verbose_lines_appear_while_the_compiled_loop_runs(small_digits, capsys,
         log_line(self, epoch, values)
 
     monkeypatch.setattr(_progress.EpochLog, "__call__", watched)
-    clf = KerasMLPClassifier((8,), epochs=4, verbose=1, random_state=0).fit(X, y)
+    clf = KerasMLPClassifier((8,), epochs=4, verbose=1, engine="compiled", random_state=0).fit(X, y)
     lines = capsys.readouterr().out.splitlines()
     assert during_training == [True] * 4
     assert [line.split(" - ")[0] for line in lines] == [f"Epoch {k}/4" for k in range(1, 5)]

@@ -92,7 +92,8 @@ def test_invscaling_divides_the_rate_by_samples_seen(iris, monkeypatch):
     X, y = iris
     rates = []
     clf = KerasMLPClassifier((8,), solver="sgd", learning_rate="invscaling", power_t=0.5,
-                             learning_rate_init=0.2, momentum=0, max_iter=3, random_state=0)
+                             learning_rate_init=0.2, momentum=0, max_iter=3, engine="compiled",
+                             random_state=0)  # fmt: skip
     clf.fit(X, y)
     session = clf._session(clf._architecture_, clf._optimizer, clf._objective,
                            has_validation=True)

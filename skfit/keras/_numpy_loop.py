@@ -1,0 +1,207 @@
+"""The mini-batch training loop of skfit's MLP in NumPy, for small networks.
+
+On a small network (digits' 64 features into 100 units), TensorFlow's compiled
+loop (:class:`~skfit.keras._engine.TrainingLoop`) spends most of a process's
+first fit before its first step: TensorFlow's first use, the trace and the
+graph's first call cost 0.4-0.6 s where scikit-learn's whole fit takes 0.09 s;
+and with TensorFlow's intra-op threads a step of products that small costs
+about twice what it costs on one thread. :class:`NumpyMLPSession` runs the
+same training (network, losses, Keras's update rules, schedules, early
+stopping with the best weights restored, per-epoch history, the epoch
+listener) with NumPy's float32 products and no TensorFlow call, so it has no
+set-up to pay. ``engine="auto"`` picks it for networks of at most
+:data:`NUMPY_MAX_WEIGHTS` weights (measured: ``benchmarks/bench_engines.py``).
+
+Its random draws are NumPy's: the rows' order in each epoch comes from the
+shuffle seed and the epoch's number, the dropout masks from the fit's seed
+and the epoch's number, so the same seed gives the same fit.
+"""
+
+import math
+
+import numpy as np
+
+from ._engine import ADAPTIVE_DIVISOR, ADAPTIVE_FLOOR, TrainResult
+from ._numpy_network import NumpyNetwork
+from ._numpy_updates import NumpyUpdates
+from ._updates import update_rule
+
+#: Networks with at most this many weights train in NumPy when ``engine="auto"``.
+NUMPY_MAX_WEIGHTS = 50_000
+
+
+def numpy_session(architecture, optimizer_config, objective, has_validation):
+    """``((None, factory), None)``: a :class:`NumpyMLPSession` (a key of None: it traces
+    nothing worth caching), or ``((None, None), reason)`` when it cannot train the
+    configuration (an optimizer or option that :mod:`skfit.keras._updates` has no rule for)."""
+    rule = update_rule(optimizer_config)
+    if rule is None:
+        return (None, None), (
+            f"the {optimizer_config.get('class_name')} optimizer with these options (it has "
+            "SGD, RMSprop and Adam without clipping, weight decay or EMA)"
+        )
+    return (None, lambda: NumpyMLPSession(architecture.activation, rule, objective, has_validation)), None
+
+
+class NumpyMLPSession:
+    """The training loop of :class:`~skfit.keras._engine.TrainingLoop`, in NumPy.
+
+    Holds only what its cache key says (activation, update rule, objective,
+    whether there are validation rows): every fit's arrays are its own, so
+    concurrent fits may share a session.
+    """
+
+    #: The optimizer state has :class:`~skfit.keras._mlp_session.MLPSession`'s layout.
+    kind = "skfit"
+
+    def __init__(self, activation, rule, objective, has_validation):
+        self.activation = activation
+        self.updates = NumpyUpdates(rule)
+        self.objective = objective
+        self.has_validation = has_validation
+
+    @property
+    def history_names(self):
+        names = ["loss", *self.objective.metrics]
+        return names + ["val_" + name for name in names] if self.has_validation else names
+
+    def train(self, data, settings, start, listener=None):
+        """Train from ``start`` as :func:`skfit.keras._engine.train` does; a TrainResult."""
+        with np.errstate(all="ignore"):  # a diverging fit ends as "non_finite", not in warnings
+            run = _Run(self, data, settings, start, listener)
+            run.epochs()
+        return run.result()
+
+
+class _Run:
+    """One call of :meth:`NumpyMLPSession.train`: its weights, state and counters."""
+
+    def __init__(self, session, data, settings, start, listener):
+        regularization = start.regularization
+        self.network = NumpyNetwork(session.activation, session.objective.key[0],
+                                    float(regularization.get("l1", 0.0)),
+                                    float(regularization.get("l2", 0.0)))  # fmt: skip
+        self.dropout = float(regularization.get("dropout", 0.0))
+        self.session, self.data, self.settings, self.start = session, data, settings, start
+        self.listener = listener
+        self.weights = [np.array(w, dtype=np.float32) for w in start.weights]
+        self.best_weights = [np.array(w, dtype=np.float32) for w in start.best_weights or start.weights]
+        self.step, self.slots = self._optimizer_state()
+        self.rate = float(start.learning_rate)
+        self.best, self.best_epoch, self.wait = float(start.best), 0, int(start.wait)
+        self.finite, self.epoch = True, 0
+        self.history = {name: [] for name in session.history_names}
+
+    def _optimizer_state(self):
+        names = self.session.updates.slots
+        values = self.start.optimizer_values if self.start.optimizer_kind == self.session.kind else None
+        if values is None:
+            return 0, [[np.zeros_like(w) for _ in names] for w in self.weights]
+        values = iter(values[1:])
+        slots = [[np.array(next(values), dtype=np.float32) for _ in names] for _ in self.weights]
+        return int(self.start.optimizer_values[0]), slots
+
+    def _going_on(self):
+        settings, adaptive = self.settings, self.settings.schedule == "adaptive"
+        out_of_patience = self.wait >= settings.patience
+        if settings.early_stopping and out_of_patience and not adaptive:
+            return False
+        if adaptive and out_of_patience and self.rate <= ADAPTIVE_FLOOR:
+            return False
+        return self.epoch < settings.epochs and self.finite
+
+    def epochs(self):
+        while self._going_on():
+            values = self._train_epoch()
+            if self.session.has_validation:
+                values += self._evaluate(self.data.val)
+            self._end_epoch(values)
+
+    def _end_epoch(self, values):
+        settings = self.settings
+        monitored = values[0]
+        if self.session.has_validation and not settings.monitor_loss:
+            monitored = values[len(values) // 2]
+        improved = monitored < self.best - settings.tol
+        if improved:
+            self.best, self.best_epoch = monitored, self.epoch + 1
+            self.best_weights = [w.copy() for w in self.weights]
+        self.wait = 0 if improved else self.wait + 1
+        reduce = settings.schedule == "adaptive" and self.wait >= settings.patience and \
+            self.rate > ADAPTIVE_FLOOR
+        if settings.schedule == "invscaling":
+            seen = (self.start.epochs_done + self.epoch + 1) * len(self.data.train)
+            self.rate = self.start.learning_rate / (seen + 1.0) ** settings.power_t
+        elif reduce:
+            self.rate /= ADAPTIVE_DIVISOR
+            self.wait = 0
+        for name, value in zip(self.history, values):
+            self.history[name].append(value)
+        self.epoch += 1
+        self.finite = math.isfinite(values[0])
+        if self.listener is not None:
+            self.listener(self.start.epochs_done + self.epoch, values)
+
+    def _epoch_generator(self, seed):
+        return np.random.default_rng([seed, self.start.epochs_done + self.epoch])
+
+    def _train_epoch(self):
+        data, settings, network = self.data, self.settings, self.network
+        rows = data.train
+        if settings.shuffle:
+            rows = rows[self._epoch_generator(settings.shuffle_seed).permutation(len(rows))]
+        dropout_rng = self._epoch_generator(self.start.seed) if self.dropout else None
+        penalized = network.l1 or network.l2
+        loss_sum, correct_sum = 0.0, 0.0
+        for first in range(0, len(rows), settings.batch_size):
+            batch = rows[first : first + settings.batch_size]
+            y, weight = data.y[batch], data.sample_weight[batch]
+            state = network.forward(self.weights, data.x[batch], self.dropout, dropout_rng)
+            losses, delta = network.data_loss(state.pre[-1], y, weight)
+            loss = float(losses @ weight) / len(batch)
+            if penalized:
+                loss += float(network.penalty(self.weights))
+            gradients = network.gradients(self.weights, state, delta)
+            self.step += 1
+            self.session.updates.apply(self.weights, gradients, self.slots, self.rate, self.step)
+            loss_sum += loss * len(batch)
+            correct = network.correct(state.pre[-1], y)
+            if correct is not None:
+                correct_sum += float(correct.sum())
+        return self._values(loss_sum, correct_sum, len(rows))
+
+    def _evaluate(self, rows):
+        # The validation loss is the data loss alone, as in the compiled loop.
+        y, weight = self.data.y[rows], self.data.sample_weight[rows]
+        z = self.network.forward(self.weights, self.data.x[rows]).pre[-1]
+        losses, _ = self.network.data_loss(z, y, weight)
+        correct = self.network.correct(z, y)
+        return self._values(float(losses @ weight), 0.0 if correct is None else float(correct.sum()),
+                            len(rows))  # fmt: skip
+
+    def _values(self, loss_sum, correct_sum, n):
+        n = max(n, 1)
+        return [loss_sum / n, *(correct_sum / n for _ in self.session.objective.metrics)]
+
+    def result(self):
+        settings = self.settings
+        restore = settings.early_stopping and settings.restore and math.isfinite(self.best) and \
+            self.wait > 0
+        if not self.finite:
+            stop = "non_finite"
+        elif self.epoch < settings.epochs:
+            stop = "early_stopping"
+        else:
+            stop = "epochs"
+        return TrainResult(
+            weights=self.best_weights if restore else self.weights,
+            history=self.history,
+            n_epochs=self.epoch,
+            best_epoch=self.best_epoch,
+            best=self.best,
+            optimizer_values=[np.int64(self.step), *(s for slots in self.slots for s in slots)],
+            optimizer_kind=self.session.kind,
+            stop=stop,
+            last_weights=self.weights if restore else None,
+            wait=self.wait,
+        )
