@@ -8,7 +8,9 @@ generated table) it times a 5-fold ``cross_val_score`` at 20 epochs, and a
 
 - sklearn ``MLPClassifier(max_iter=20)`` (adam, batch 128, no early stopping),
 - scikeras ``KerasClassifier`` around the same Keras network (``model.fit``),
-- skfit ``KerasMLPClassifier`` on its compiled path and on ``model.fit``.
+- skfit ``KerasMLPClassifier`` with its default engine (``"auto"``: the NumPy
+  loop for networks this small), on its compiled TensorFlow path
+  (``engine="compiled"``) and on ``model.fit``.
 
 Every estimator trains the same 64-unit ReLU network with Adam (lr 1e-3,
 batch 128) on all training rows (no internal validation split), on the same
@@ -23,10 +25,11 @@ TensorFlow's thread pools in the same process, OpenBLAS's two threads on two
 cores made sklearn's MLP 5-50x slower and erratic (measured here); one thread
 is sklearn's best case. Two more small-table rows: the first 5-fold CV and a
 grid over ``hidden_layer_sizes`` each in a fresh process (what a user's first
-search pays, traces included; skfit also after ``limit_tensorflow_threads(1)``,
-and each process's second run), and a fit with ``verbose=1`` (each epoch's line
+search pays, traces included; skfit's default engine, and its compiled one
+also after ``limit_tensorflow_threads(1)``, and each process's second run), and a fit with ``verbose=1`` (each epoch's line
 printed as the epoch ends) against the same fit quiet. Then the split of a
-fresh process's first fit (child processes, Grappler on and off): TensorFlow's
+fresh process's first fit on the compiled engine (child processes, Grappler
+on and off): TensorFlow's
 first use, the trace, the first call's instantiation and the fit itself
 (``--first-fit-only``: these fresh-process rows and the split alone).
 
@@ -96,9 +99,15 @@ def candidates():
             ScikerasClassifier(keras_network, epochs=EPOCHS, batch_size=BATCH, verbose=0),
             {"model__units": [32, 64, 128], "model__learning_rate": [1e-3, 1e-2]},
         ),
-        "skfit compiled": (
+        "skfit (auto: NumPy)": (
             KerasMLPClassifier((64,), optimizer="adam", learning_rate=LR, batch_size=BATCH,
                                epochs=EPOCHS, validation_fraction=0.0, random_state=0),
+            {"hidden_layer_sizes": [(32,), (64,), (128,)], "learning_rate": [1e-3, 1e-2]},
+        ),
+        "skfit compiled": (
+            KerasMLPClassifier((64,), optimizer="adam", learning_rate=LR, batch_size=BATCH,
+                               epochs=EPOCHS, validation_fraction=0.0, engine="compiled",
+                               random_state=0),
             {"hidden_layer_sizes": [(32,), (64,), (128,)], "learning_rate": [1e-3, 1e-2]},
         ),
         "skfit model.fit": (
@@ -171,9 +180,9 @@ def main(quick=False):
     X_digits, y_digits = next(iter(datasets(True)))[1:]
     rows += verbose_rows(X_digits, y_digits)
     print_rows(rows)
-    skfit = {(d, t): s for d, t, n, s, r, a in rows if n == "skfit compiled"}
+    skfit = {(d, t): s for d, t, n, s, r, a in rows if n == "skfit (auto: NumPy)"}
     scikeras = {(d, t): s for d, t, n, s, r, a in rows if n == "scikeras KerasClassifier"}
-    print("\nskfit compiled vs scikeras (speed-up):")
+    print("\nskfit (its default engine) vs scikeras (speed-up):")
     for key in skfit:
         if key in scikeras:
             print(f"  {key[0]:20s} {key[1]:17s} {scikeras[key] / skfit[key]:7.1f}x")
@@ -200,13 +209,14 @@ which, task = sys.argv[1], sys.argv[2]
 X, y = load_digits(return_X_y=True)
 X = (X / 16.0).astype(np.float32)
 if which.startswith("skfit"):
-    if which == "skfit, 1 thread":  # the user's opt-in, before TensorFlow runs anything
+    if which == "skfit compiled, 1 thread":  # the user's opt-in, before TensorFlow runs anything
         from skfit.utils import limit_tensorflow_threads
         limit_tensorflow_threads(1)
     import skfit.keras  # TensorFlow's import is not the fit's cost
     from skfit import KerasMLPClassifier
     est = KerasMLPClassifier((64,), optimizer="adam", learning_rate=1e-3, batch_size=128,
-                             epochs=20, validation_fraction=0.0, random_state=0)
+                             epochs=20, validation_fraction=0.0, random_state=0,
+                             engine="auto" if which == "skfit" else "compiled")
     grid = {"hidden_layer_sizes": [(32,), (64,), (128,)], "learning_rate": [1e-3, 1e-2]}
 else:
     est = MLPClassifier((64,), max_iter=20, batch_size=128, learning_rate_init=1e-3, random_state=0)
@@ -226,13 +236,15 @@ with threadpool_limits(1, user_api="blas"):
 def first_fit_rows():
     """The first 5-fold CV and the first 6x3 grid of a fresh process, sklearn vs skfit.
 
-    skfit twice: with TensorFlow's thread pools as it sizes them, and after
-    ``limit_tensorflow_threads(1)`` (one intra-op and one inter-op thread, as
-    scikit-learn's BLAS runs here).
+    skfit three times: with its default engine (``"auto"``: the NumPy loop for
+    this network), and compiled (``engine="compiled"``) with TensorFlow's thread
+    pools as it sizes them and after ``limit_tensorflow_threads(1)`` (one
+    intra-op and one inter-op thread, as scikit-learn's BLAS runs here).
     """
     rows = []
-    names = {"sklearn": "sklearn MLPClassifier", "skfit": "skfit compiled",
-             "skfit, 1 thread": "skfit compiled, 1 thread"}  # fmt: skip
+    names = {"sklearn": "sklearn MLPClassifier", "skfit": "skfit (auto: NumPy)",
+             "skfit compiled": "skfit compiled",
+             "skfit compiled, 1 thread": "skfit compiled, 1 thread"}  # fmt: skip
     for task, label in [("cv", "5-fold CV"), ("grid", "grid 6x3")]:
         runs = {which: [_run_json([sys.executable, "-c", FIRST_FIT_SCRIPT, which, task])
                         for _ in range(3)] for which in names}  # fmt: skip
@@ -274,7 +286,7 @@ if not grappler:  # this thread's function-call options only, in this child proc
     off.graph_options.rewrite_options.disable_meta_optimizer = True
     context.context().function_call_options = context.FunctionCallOptions(config_proto=off)
 est = KerasMLPClassifier((64,), optimizer="adam", learning_rate=1e-3, batch_size=128, epochs=20,
-                         validation_fraction=0.0, random_state=0)
+                         validation_fraction=0.0, engine="compiled", random_state=0)
 def fit_s():
     start = time.perf_counter()
     est.fit(X, y)
