@@ -4,7 +4,7 @@ Run: python benchmarks/bench_threads.py [--repeats 5]
 
 TensorFlow sizes its intra-op and inter-op pools to every core; on small
 products, handing work to several threads can cost more than it gains. Each
-row trains skfit's KerasMLPClassifier (Adam, batch 128, no validation split)
+row trains skfit's KerasMLPClassifier on its compiled engine (Adam, batch 128, no validation split)
 on generated float32 data, in a child process of its own: once with
 TensorFlow's pools as it sizes them, once with ``TF_NUM_INTRAOP_THREADS=1``
 and ``TF_NUM_INTEROP_THREADS=1`` set for that child only (what
@@ -38,7 +38,7 @@ rng = np.random.default_rng(0)
 X = rng.random((n, d), dtype=np.float32)
 y = rng.integers(0, 10, n)
 est = KerasMLPClassifier((h,), optimizer="adam", batch_size=128, epochs=epochs,
-                         validation_fraction=0.0, random_state=0)
+                         validation_fraction=0.0, engine="compiled", random_state=0)
 est.fit(X, y)  # the trace and TensorFlow's first use
 times = []
 for _ in range(repeats):

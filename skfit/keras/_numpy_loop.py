@@ -73,6 +73,22 @@ class NumpyMLPSession:
         return run.result()
 
 
+class _Packed:
+    """Arrays of the given shapes as views of one flat float32 vector (``flat``): an
+    update of every weight is then one NumPy call per operation, not one per weight."""
+
+    def __init__(self, shapes, values=None):
+        sizes = [int(np.prod(shape)) for shape in shapes]
+        self.flat = np.zeros(sum(sizes), dtype=np.float32)
+        bounds = np.cumsum([0, *sizes])
+        self.parts = [self.flat[a:b].reshape(shape) for a, b, shape in zip(bounds[:-1], bounds[1:], shapes)]
+        for part, value in zip(self.parts, values or ()):
+            part[...] = value
+
+    def copies(self):
+        return [part.copy() for part in self.parts]
+
+
 class _Run:
     """One call of :meth:`NumpyMLPSession.train`: its weights, state and counters."""
 
@@ -84,22 +100,25 @@ class _Run:
         self.dropout = float(regularization.get("dropout", 0.0))
         self.session, self.data, self.settings, self.start = session, data, settings, start
         self.listener = listener
-        self.weights = [np.array(w, dtype=np.float32) for w in start.weights]
-        self.best_weights = [np.array(w, dtype=np.float32) for w in start.best_weights or start.weights]
-        self.step, self.slots = self._optimizer_state()
+        shapes = [np.shape(w) for w in start.weights]
+        self.weights = _Packed(shapes, start.weights)
+        self.best_weights = _Packed(shapes, start.best_weights or start.weights)
+        self.gradients = _Packed(shapes)
+        self.step, self.slots = self._optimizer_state(shapes)
         self.rate = float(start.learning_rate)
         self.best, self.best_epoch, self.wait = float(start.best), 0, int(start.wait)
         self.finite, self.epoch = True, 0
         self.history = {name: [] for name in session.history_names}
 
-    def _optimizer_state(self):
-        names = self.session.updates.slots
+    def _optimizer_state(self, shapes):
+        """The step count and one :class:`_Packed` per slot name (the state of a fit of this
+        kind continued, else zeros)."""
+        n_slots = len(self.session.updates.slots)
         values = self.start.optimizer_values if self.start.optimizer_kind == self.session.kind else None
         if values is None:
-            return 0, [[np.zeros_like(w) for _ in names] for w in self.weights]
-        values = iter(values[1:])
-        slots = [[np.array(next(values), dtype=np.float32) for _ in names] for _ in self.weights]
-        return int(self.start.optimizer_values[0]), slots
+            return 0, [_Packed(shapes) for _ in range(n_slots)]
+        # one value per weight and slot, weight by weight (MLPSession's order)
+        return int(values[0]), [_Packed(shapes, values[1 + k :: n_slots]) for k in range(n_slots)]
 
     def _going_on(self):
         settings, adaptive = self.settings, self.settings.schedule == "adaptive"
@@ -125,7 +144,7 @@ class _Run:
         improved = monitored < self.best - settings.tol
         if improved:
             self.best, self.best_epoch = monitored, self.epoch + 1
-            self.best_weights = [w.copy() for w in self.weights]
+            np.copyto(self.best_weights.flat, self.weights.flat)
         self.wait = 0 if improved else self.wait + 1
         reduce = settings.schedule == "adaptive" and self.wait >= settings.patience and \
             self.rate > ADAPTIVE_FLOOR
@@ -151,19 +170,20 @@ class _Run:
         if settings.shuffle:
             rows = rows[self._epoch_generator(settings.shuffle_seed).permutation(len(rows))]
         dropout_rng = self._epoch_generator(self.start.seed) if self.dropout else None
-        penalized = network.l1 or network.l2
+        penalized, weights = network.l1 or network.l2, self.weights.parts
         loss_sum, correct_sum = 0.0, 0.0
         for first in range(0, len(rows), settings.batch_size):
             batch = rows[first : first + settings.batch_size]
             y, weight = data.y[batch], data.sample_weight[batch]
-            state = network.forward(self.weights, data.x[batch], self.dropout, dropout_rng)
+            state = network.forward(weights, data.x[batch], self.dropout, dropout_rng)
             losses, delta = network.data_loss(state.pre[-1], y, weight)
             loss = float(losses @ weight) / len(batch)
             if penalized:
-                loss += float(network.penalty(self.weights))
-            gradients = network.gradients(self.weights, state, delta)
+                loss += float(network.penalty(weights))
+            network.gradients(weights, state, delta, out=self.gradients.parts)
             self.step += 1
-            self.session.updates.apply(self.weights, gradients, self.slots, self.rate, self.step)
+            self.session.updates.apply([self.weights.flat], [self.gradients.flat],
+                                       [[slot.flat for slot in self.slots]], self.rate, self.step)
             loss_sum += loss * len(batch)
             correct = network.correct(state.pre[-1], y)
             if correct is not None:
@@ -173,7 +193,7 @@ class _Run:
     def _evaluate(self, rows):
         # The validation loss is the data loss alone, as in the compiled loop.
         y, weight = self.data.y[rows], self.data.sample_weight[rows]
-        z = self.network.forward(self.weights, self.data.x[rows]).pre[-1]
+        z = self.network.forward(self.weights.parts, self.data.x[rows]).pre[-1]
         losses, _ = self.network.data_loss(z, y, weight)
         correct = self.network.correct(z, y)
         return self._values(float(losses @ weight), 0.0 if correct is None else float(correct.sum()),
@@ -193,15 +213,17 @@ class _Run:
             stop = "early_stopping"
         else:
             stop = "epochs"
+        last = self.weights.copies()
         return TrainResult(
-            weights=self.best_weights if restore else self.weights,
+            weights=self.best_weights.copies() if restore else last,
             history=self.history,
             n_epochs=self.epoch,
             best_epoch=self.best_epoch,
             best=self.best,
-            optimizer_values=[np.int64(self.step), *(s for slots in self.slots for s in slots)],
+            optimizer_values=[np.int64(self.step), *(slot.parts[i].copy() for i in range(len(last))
+                                                      for slot in self.slots)],
             optimizer_kind=self.session.kind,
             stop=stop,
-            last_weights=self.weights if restore else None,
+            last_weights=last if restore else None,
             wait=self.wait,
         )

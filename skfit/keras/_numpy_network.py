@@ -12,6 +12,7 @@ costs far less than a call into TensorFlow.
 import math
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import erf, expit
 
 _SELU_ALPHA, _SELU_SCALE = 1.6732632423543772, 1.0507009873554805
@@ -130,22 +131,25 @@ class NumpyNetwork:
         kernels = weights[::2]
         return sum(self.l1 * np.abs(k).sum() + self.l2 * (k**2).sum() for k in kernels)
 
-    def gradients(self, weights, state, delta):
+    def gradients(self, weights, state, delta, out=None):
         """Gradients of the loss (data loss, whose gradient at the outputs is ``delta``,
-        plus the penalty) for every weight, from the forward pass ``state``."""
-        gradients = [None] * len(weights)
+        plus the penalty) for every weight, from the forward pass ``state``; written into
+        ``out`` (arrays shaped like ``weights``) when given."""
+        out = [np.empty_like(w) for w in weights] if out is None else out
         for i in range(len(state.pre) - 1, -1, -1):
-            kernel = weights[2 * i]
-            gradient = np.asarray(state.inputs[i].T @ delta)
+            kernel, inputs, gradient = weights[2 * i], state.inputs[i], out[2 * i]
+            if sp.issparse(inputs):
+                gradient[...] = inputs.T @ delta
+            else:
+                np.matmul(inputs.T, delta, out=gradient)
             if self.l1:
                 gradient += self.l1 * np.sign(kernel)
             if self.l2:
                 gradient += (2.0 * self.l2) * kernel
-            gradients[2 * i] = gradient
-            gradients[2 * i + 1] = delta.sum(axis=0)
+            np.sum(delta, axis=0, out=out[2 * i + 1])
             if i:
                 delta = delta @ kernel.T
                 delta *= self.derivative(state.pre[i - 1], state.activated[i - 1])
                 if state.masks:
                     delta *= state.masks[i - 1]
-        return gradients
+        return out
