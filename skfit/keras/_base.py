@@ -407,7 +407,7 @@ class BaseKerasEstimator(RoutedParamsMixin, BaseEstimator, metaclass=ABCMeta):
         log = self._tensorboard_log(session.history_names)
         printer = EpochLog(session.history_names, start.epochs_done + settings.epochs) if self.verbose else None
         try:
-            return session.train(data, settings, start, combine([printer, log]))
+            return _engine.train(session, data, settings, start, combine([printer, log]))
         finally:
             if log is not None:
                 log.close()

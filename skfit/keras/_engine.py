@@ -183,8 +183,8 @@ class TrainingLoop:
         return self._listening_train_function
 
     def train(self, data, settings, start, listener=None):
-        """:func:`train` this session (the interface the NumPy loop shares)."""
-        return train(self, data, settings, start, listener)
+        """Run the traced loop (see :func:`train`; the NumPy loop has the same method)."""
+        return _train_compiled(self, data, settings, start, listener)
 
     @property
     def history_names(self):
@@ -580,9 +580,11 @@ def freeze(value):
 def train(session, data, settings, start, listener=None):
     """Train ``session``'s model on ``data`` from ``start``; return a :class:`TrainResult`.
 
+    Every fit of the compiled and the NumPy loop starts here (``session.train``).
+
     Parameters
     ----------
-    session : TrainingLoop
+    session : TrainingLoop or skfit.keras._numpy_loop.NumpyMLPSession
     data : TrainingData
     settings : LoopSettings
     start : StartState
@@ -591,6 +593,11 @@ def train(session, data, settings, start, listener=None):
         1-based epoch number (counting ``start.epochs_done``) and the list
         of that epoch's values in the order of ``session.history_names``.
     """
+    return session.train(data, settings, start, listener)
+
+
+def _train_compiled(session, data, settings, start, listener=None):
+    """:func:`train` on the traced loop of ``session`` (a :class:`TrainingLoop`)."""
     features = as_tensor(data.x)
     with session.lock:
         session.reset(start)

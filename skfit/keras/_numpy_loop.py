@@ -66,7 +66,7 @@ class NumpyMLPSession:
         return names + ["val_" + name for name in names] if self.has_validation else names
 
     def train(self, data, settings, start, listener=None):
-        """Train from ``start`` as :func:`skfit.keras._engine.train` does; a TrainResult."""
+        """Train from ``start`` as the compiled loop does (:func:`skfit.keras._engine.train`)."""
         with np.errstate(all="ignore"):  # a diverging fit ends as "non_finite", not in warnings
             run = _Run(self, data, settings, start, listener)
             run.epochs()

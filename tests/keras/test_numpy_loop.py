@@ -99,7 +99,7 @@ def test_a_numpy_fit_calls_no_tensorflow_loop(small_digits, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the compiled loop ran")
 
-    monkeypatch.setattr(_engine, "train", refuse)
+    monkeypatch.setattr(_engine, "_train_compiled", refuse)
     X, y = small_digits
     KerasMLPClassifier((16,), epochs=2, verbose=1, random_state=0).fit(X, y)
 

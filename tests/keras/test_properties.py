@@ -38,8 +38,8 @@ def _raised_clearly(error):
 
 
 class _EngineWatch:
-    """Records whether training started (the fit passed validation), and whether the fit
-    warned that training diverged."""
+    """Records whether training started (the fit passed validation; either loop starts in
+    ``_engine.train``), and whether the fit warned that training diverged."""
 
     def __init__(self, monkeypatch):
         self.started = False
@@ -151,6 +151,7 @@ def test_classifier_clear_error_or_sound_fit(watch, data):
         "batch_size": st.sampled_from([1, 3, 10**9]),
         "class_weight": st.sampled_from(["balanced", {0: 2.0}, {"a": -1.0}]),
         "early_stopping": st.booleans(),
+        "engine": st.sampled_from(["numpy", "compiled"]),  # "auto" trains these in NumPy
     }))  # fmt: skip
     clf = _fit_or_clear_error(KerasMLPClassifier((4,), epochs=2, random_state=0, **params), X, y, watch)
     if clf is None:
@@ -172,7 +173,9 @@ def test_regressor_clear_error_or_sound_fit(watch, data):
     y = data.draw(hnp.arrays(np.float64, n, elements=st.floats(-3, 3))) * scale
     if n and data.draw(st.booleans()):
         y[data.draw(st.integers(0, n - 1))] = data.draw(extremes)
-    reg = _fit_or_clear_error(KerasMLPRegressor((4,), epochs=2, random_state=0), X, y, watch)
+    engine = data.draw(st.sampled_from(["numpy", "compiled"]))
+    reg = _fit_or_clear_error(KerasMLPRegressor((4,), epochs=2, engine=engine, random_state=0), X, y,
+                              watch)  # fmt: skip
     if reg is None:
         return
     predicted = _predict_or_refuse(reg, X, watch)
