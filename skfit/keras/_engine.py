@@ -89,9 +89,10 @@ class StartState:
     optimizer_values : list of ndarray or None
         The optimizer's variables (iteration count, moments) after an
         earlier run, to continue it; None starts a fresh optimizer.
-    optimizer_kind : str or None
-        The kind of session that left ``optimizer_values`` (their layout);
-        a session of another kind starts a fresh optimizer.
+    optimizer_kind : str, tuple or None
+        The kind of session that left ``optimizer_values`` (their layout:
+        ``"keras"``, or ``("skfit", update rule)`` for skfit's MLP loops); a
+        session of another kind starts a fresh optimizer.
     epochs_done : int
         Epochs already run (a warm start continues the per-epoch shuffles).
     best : float
@@ -112,7 +113,7 @@ class StartState:
     learning_rate: float
     seed: int
     optimizer_values: list = None
-    optimizer_kind: str = None
+    optimizer_kind: object = None
     epochs_done: int = 0
     best: float = math.inf
     best_weights: list = None
@@ -139,7 +140,7 @@ class TrainResult:
     best_epoch: int
     best: float = math.inf
     optimizer_values: list = field(default=None, repr=False)
-    optimizer_kind: str = None
+    optimizer_kind: object = None
     stop: str = "epochs"
     last_weights: list = field(default=None, repr=False)
     wait: int = 0

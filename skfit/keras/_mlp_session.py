@@ -32,10 +32,11 @@ class MLPSession(TrainingLoop):
     has_validation, sparse_input : bool
     """
 
-    kind = "skfit"
-
     def __init__(self, architecture, rule, objective, has_validation, sparse_input):
         super().__init__(None, objective, has_validation, sparse_input, feeds_sparse=True)
+        # the layout of the optimizer state: another rule's (a warm start after the optimizer
+        # changed) starts a fresh optimizer rather than taking slots that mean something else
+        self.kind = ("skfit", rule.key)
         depth = len(architecture.hidden_layer_sizes) + 1
         self.weights = [_variable(rank, trainable=True) for _ in range(depth) for rank in (2, 1)]
         self.trainable = self.weights

@@ -51,10 +51,9 @@ class NumpyMLPSession:
     concurrent fits may share a session.
     """
 
-    #: The optimizer state has :class:`~skfit.keras._mlp_session.MLPSession`'s layout.
-    kind = "skfit"
-
     def __init__(self, activation, rule, objective, has_validation):
+        # the optimizer state has MLPSession's layout and kind: a fit continues in either loop
+        self.kind = ("skfit", rule.key)
         self.activation = activation
         self.updates = NumpyUpdates(rule)
         self.objective = objective
@@ -105,8 +104,9 @@ class _Run:
         self.best_weights = _Packed(shapes, start.best_weights or start.weights)
         self.gradients = _Packed(shapes)
         self.step, self.slots = self._optimizer_state(shapes)
-        self.rate = float(start.learning_rate)
-        self.best, self.best_epoch, self.wait = float(start.best), 0, int(start.wait)
+        # the rate and the early-stopping comparisons in float32, as in the compiled loop
+        self.rate = np.float32(start.learning_rate)
+        self.best, self.best_epoch, self.wait = np.float32(start.best), 0, int(start.wait)
         self.finite, self.epoch = True, 0
         self.history = {name: [] for name in session.history_names}
 
@@ -125,7 +125,7 @@ class _Run:
         out_of_patience = self.wait >= settings.patience
         if settings.early_stopping and out_of_patience and not adaptive:
             return False
-        if adaptive and out_of_patience and self.rate <= ADAPTIVE_FLOOR:
+        if adaptive and out_of_patience and self.rate <= np.float32(ADAPTIVE_FLOOR):
             return False
         return self.epoch < settings.epochs and self.finite
 
@@ -141,18 +141,19 @@ class _Run:
         monitored = values[0]
         if self.session.has_validation and not settings.monitor_loss:
             monitored = values[len(values) // 2]
-        improved = monitored < self.best - settings.tol
+        monitored = np.float32(monitored)
+        improved = monitored < self.best - np.float32(settings.tol)
         if improved:
             self.best, self.best_epoch = monitored, self.epoch + 1
             np.copyto(self.best_weights.flat, self.weights.flat)
         self.wait = 0 if improved else self.wait + 1
         reduce = settings.schedule == "adaptive" and self.wait >= settings.patience and \
-            self.rate > ADAPTIVE_FLOOR
+            self.rate > np.float32(ADAPTIVE_FLOOR)
         if settings.schedule == "invscaling":
             seen = (self.start.epochs_done + self.epoch + 1) * len(self.data.train)
-            self.rate = self.start.learning_rate / (seen + 1.0) ** settings.power_t
+            self.rate = np.float32(float(self.start.learning_rate) / (seen + 1.0) ** float(settings.power_t))
         elif reduce:
-            self.rate /= ADAPTIVE_DIVISOR
+            self.rate = np.float32(self.rate / np.float32(ADAPTIVE_DIVISOR))
             self.wait = 0
         for name, value in zip(self.history, values):
             self.history[name].append(value)
@@ -205,7 +206,7 @@ class _Run:
 
     def result(self):
         settings = self.settings
-        restore = settings.early_stopping and settings.restore and math.isfinite(self.best) and \
+        restore = settings.early_stopping and settings.restore and math.isfinite(float(self.best)) and \
             self.wait > 0
         if not self.finite:
             stop = "non_finite"
@@ -219,7 +220,7 @@ class _Run:
             history=self.history,
             n_epochs=self.epoch,
             best_epoch=self.best_epoch,
-            best=self.best,
+            best=float(self.best),
             optimizer_values=[np.int64(self.step), *(slot.parts[i].copy() for i in range(len(last))
                                                       for slot in self.slots)],
             optimizer_kind=self.session.kind,

@@ -24,7 +24,9 @@ class NumpyUpdates:
 
     def __init__(self, rule):
         self.slots = rule.slots
-        self._config = rule.config
+        # Python floats: a NumPy float64 from a user's grid would make float64 temporaries
+        self._config = {k: float(v) if isinstance(v, (int, float, np.floating)) and not isinstance(v, bool)
+                        else v for k, v in rule.config.items()}  # fmt: skip
         self._apply = {"_SGD": self._sgd, "_RMSprop": self._rmsprop, "_Adam": self._adam}[type(rule).__name__]
 
     def apply(self, weights, gradients, slots, learning_rate, step):

@@ -221,7 +221,7 @@ def test_skfit_update_rules_compute_what_keras_optimizers_compute(small_digits, 
                              epochs=3, l1=1e-4, l2=1e-3, shuffle=False, engine=engine,
                              random_state=0)  # fmt: skip  (NumPy shuffles otherwise than TensorFlow)
     ours = clone(clf).fit(X, y)
-    assert ours._optimizer_kind == "skfit"
+    assert ours._optimizer_kind[0] == "skfit"
     monkeypatch.setattr(_mlp_session, "update_rule", lambda config: None)  # Keras's optimizer
     keras_optimizer = clone(clf).set_params(engine="compiled").fit(X, y)
     assert keras_optimizer._optimizer_kind == "keras"

@@ -34,6 +34,8 @@ def _both(estimator, X, y):
         dict(solver="sgd", learning_rate="invscaling", learning_rate_init=0.2, momentum=0),
         dict(solver="sgd", learning_rate="adaptive", learning_rate_init=0.5, momentum=0, tol=0.5,
              n_iter_no_change=1),
+        dict(solver="sgd", learning_rate="adaptive", learning_rate_init=5e-6, momentum=0, tol=10.0,
+             n_iter_no_change=1, epochs=10),  # the rate's floor, compared in float32 by both
         dict(early_stopping=True, patience=2, learning_rate=0.05, epochs=30),
         dict(class_weight="balanced", validation_fraction=0.0),
     ],
@@ -139,3 +141,22 @@ def test_a_fit_continues_in_the_other_engine(small_digits):
     warm = KerasMLPClassifier(epochs=3, warm_start=True, engine="numpy", **params).fit(X, y)
     warm.set_params(engine="compiled").fit(X, y)
     np.testing.assert_allclose(warm.history_["val_loss"], long.history_["val_loss"], rtol=1e-4)
+
+
+@pytest.mark.parametrize("engine", ["numpy", "compiled"])
+@pytest.mark.parametrize("before, after", [
+    (dict(optimizer="sgd", optimizer_params={"momentum": 0.9}), dict(optimizer="adam")),
+    (dict(optimizer="adam"), dict(optimizer="adam", optimizer_params={"amsgrad": True})),
+    (dict(optimizer="rmsprop"), dict(optimizer="adam")),
+])  # fmt: skip
+def test_a_warm_start_under_another_update_rule_starts_a_fresh_optimizer(small_digits, engine, before,
+                                                                         after):  # fmt: skip
+    X, y = small_digits
+    clf = KerasMLPClassifier((8,), epochs=2, batch_size=100, validation_fraction=0, warm_start=True,
+                             engine=engine, random_state=0, **before).fit(X, y)  # fmt: skip
+    clf.set_params(**{"optimizer_params": None, **after}).fit(X, y)
+    steps, *slots = clf._optimizer_values
+    assert steps == 2 * 6  # counted from the continuation's first step, not the first fit's
+    fresh = KerasMLPClassifier((8,), epochs=2, batch_size=100, validation_fraction=0,
+                               engine=engine, random_state=0, **after).fit(X, y)
+    assert len(slots) == len(fresh._optimizer_values) - 1
