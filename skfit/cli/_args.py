@@ -159,8 +159,9 @@ def _add_workflow_options(parser):
     speed = parser.add_argument_group("speed")
     speed.add_argument("--threads", type=_int_at_least(1), default=None, metavar="N",
                        help="TensorFlow threads of this run (its intra-op and inter-op pools); "
-                       "default: TensorFlow's own, as many as cores. One thread trains small "
-                       "networks about twice as fast on two cores")
+                       "default: TensorFlow's own, as many as cores. One thread trains "
+                       "medium networks (over 50,000 weights; smaller ones train in NumPy) "
+                       "faster on two cores")
     output = parser.add_argument_group("output")
     output.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                         help=f"report folder, created if needed (default: ./{DEFAULT_OUT})")

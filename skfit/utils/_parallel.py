@@ -66,11 +66,13 @@ def limit_tensorflow_threads(n_threads=None, *, inter_op_threads=None):
     ``partial(limit_tensorflow_threads, 2)``.
 
     In a single process, ``limit_tensorflow_threads(1)`` before the first
-    fit makes small and medium networks train about twice as fast on two
-    cores (an epoch of 20000 x 100 rows into 64 units: 0.020 s instead of
-    0.045 s, ``benchmarks/bench_threads.py``), since splitting their small
-    products across threads costs more than it gains; products as large as
-    MNIST's 784 x 512 layer are faster on every core (see :ref:`scaling`).
+    fit makes small and medium networks on the compiled engine train about
+    twice as fast on two cores (an epoch of 20000 x 100 rows into 64 units:
+    0.020 s instead of 0.045 s, ``benchmarks/bench_threads.py``), since
+    splitting their small products across threads costs more than it gains;
+    products as large as MNIST's 784 x 512 layer are faster on every core
+    (see :ref:`scaling`). skfit's MLPs of at most 50,000 weights train in
+    NumPy by default (``engine="auto"``), which these pools do not touch.
 
     Parameters
     ----------
