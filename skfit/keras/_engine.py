@@ -631,20 +631,11 @@ def _train_compiled(session, data, settings, start, listener=None):
             session.listener = None
         history, n_epochs, best_epoch, best, finite, wait = outputs
         last_weights = [w.numpy() for w in session.weights]
-        # Early stopping restores the best weights seen, which for a warm
-        # start may be those it started with (best_epoch 0); when no epoch
-        # ever had a finite loss, there is nothing better to restore.
-        restore = settings.early_stopping and settings.restore and \
-            math.isfinite(float(best)) and int(wait) > 0
+        restore = restores_best(settings, best, wait)
         weights = [w.numpy() for w in session._best] if restore else last_weights
         optimizer_values = [v.numpy() for v in session.optimizer_variables]
     n_epochs, best_epoch = int(n_epochs), int(best_epoch)
-    if not bool(finite):
-        stop = "non_finite"
-    elif n_epochs < settings.epochs:
-        stop = "early_stopping"
-    else:
-        stop = "epochs"
+    stop = stop_reason(settings, bool(finite), n_epochs)
     return TrainResult(
         weights=weights,
         history={k: [float(v) for v in values.numpy()] for k, values in history.items()},
@@ -657,6 +648,23 @@ def _train_compiled(session, data, settings, start, listener=None):
         last_weights=last_weights if restore else None,
         wait=int(wait),
     )
+
+
+def restores_best(settings, best, wait):
+    """Whether a run keeps its best epoch's weights rather than its last ones.
+
+    Early stopping restores the best weights seen, which for a warm start
+    may be those it started with (best epoch 0); when no epoch ever had a
+    finite loss, there is nothing better to restore.
+    """
+    return settings.early_stopping and settings.restore and math.isfinite(float(best)) and int(wait) > 0
+
+
+def stop_reason(settings, finite, n_epochs):
+    """Why a run of ``n_epochs`` ended: ``"non_finite"``, ``"early_stopping"`` or ``"epochs"``."""
+    if not finite:
+        return "non_finite"
+    return "early_stopping" if n_epochs < settings.epochs else "epochs"
 
 
 class CompiledPredictor:

@@ -184,9 +184,9 @@ class MLPArchitecture:
         has, else Keras's model and optimizer.
         """
         if engine == "numpy" or (engine == "auto" and self.n_weights <= NUMPY_MAX_WEIGHTS):
-            session, reason = numpy_session(self, optimizer_config, objective, has_validation)
+            factory, reason = numpy_session(self, optimizer_config, objective, has_validation)
             if reason is None:
-                return session
+                return None, factory  # nothing traced: nothing worth caching
             if engine == "numpy":
                 raise ValueError(
                     f"engine='numpy' cannot train this network: it has {reason}. Use "

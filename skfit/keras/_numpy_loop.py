@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from ._engine import ADAPTIVE_DIVISOR, ADAPTIVE_FLOOR, TrainResult
+from ._engine import ADAPTIVE_DIVISOR, ADAPTIVE_FLOOR, TrainResult, restores_best, stop_reason
 from ._numpy_network import NumpyNetwork
 from ._numpy_updates import NumpyUpdates
 from ._updates import update_rule
@@ -31,16 +31,16 @@ NUMPY_MAX_WEIGHTS = 50_000
 
 
 def numpy_session(architecture, optimizer_config, objective, has_validation):
-    """``((None, factory), None)``: a :class:`NumpyMLPSession` (a key of None: it traces
-    nothing worth caching), or ``((None, None), reason)`` when it cannot train the
-    configuration (an optimizer or option that :mod:`skfit.keras._updates` has no rule for)."""
+    """``(factory, None)``: a function building a :class:`NumpyMLPSession`, or
+    ``(None, reason)`` when it cannot train the configuration (an optimizer or
+    option that :mod:`skfit.keras._updates` has no rule for)."""
     rule = update_rule(optimizer_config)
     if rule is None:
-        return (None, None), (
+        return None, (
             f"the {optimizer_config.get('class_name')} optimizer with these options (it has "
             "SGD, RMSprop and Adam without clipping, weight decay or EMA)"
         )
-    return (None, lambda: NumpyMLPSession(architecture.activation, rule, objective, has_validation)), None
+    return lambda: NumpyMLPSession(architecture.activation, rule, objective, has_validation), None
 
 
 class NumpyMLPSession:
@@ -205,15 +205,7 @@ class _Run:
         return [loss_sum / n, *(correct_sum / n for _ in self.session.objective.metrics)]
 
     def result(self):
-        settings = self.settings
-        restore = settings.early_stopping and settings.restore and math.isfinite(float(self.best)) and \
-            self.wait > 0
-        if not self.finite:
-            stop = "non_finite"
-        elif self.epoch < settings.epochs:
-            stop = "early_stopping"
-        else:
-            stop = "epochs"
+        restore = restores_best(self.settings, self.best, self.wait)
         last = self.weights.copies()
         return TrainResult(
             weights=self.best_weights.copies() if restore else last,
@@ -224,7 +216,7 @@ class _Run:
             optimizer_values=[np.int64(self.step), *(slot.parts[i].copy() for i in range(len(last))
                                                       for slot in self.slots)],
             optimizer_kind=self.session.kind,
-            stop=stop,
+            stop=stop_reason(self.settings, self.finite, self.epoch),
             last_weights=last if restore else None,
             wait=self.wait,
         )
