@@ -37,6 +37,7 @@ ACTIVATIONS = {
                    lambda z, a: np.where(z > 0, 1.0, 0.2).astype(z.dtype)),
 }  # fmt: skip
 
+
 class Pass:
     """What a forward pass leaves for the backward one.
 
@@ -61,8 +62,8 @@ class NumpyNetwork:
     activation : str
         The hidden layers' activation, a key of :data:`ACTIVATIONS`.
     output : str
-        The output and its loss (an objective's first key): ``"softmax"``
-        (sparse cross-entropy of class indices), ``"sigmoid"`` and
+        The output and its loss (an objective's first key; skfit's MLPs have
+        these three): ``"softmax"`` (sparse cross-entropy of class indices),
         ``"multilabel"`` (binary cross-entropy of 0/1 columns, summed over
         them) or ``"mse"`` (squared error averaged over the outputs).
     l1, l2 : float
@@ -107,7 +108,7 @@ class NumpyNetwork:
             losses = np.log(sums) - shifted[rows, y]
             gradient = exp / sums[:, None]
             gradient[rows, y] -= 1.0
-        elif self.output in ("sigmoid", "multilabel"):
+        elif self.output == "multilabel":
             losses = (np.logaddexp(0.0, z) - y * z).sum(axis=1)
             gradient = expit(z) - y
         else:  # mse, averaged over the outputs
@@ -121,8 +122,6 @@ class NumpyNetwork:
         """Per-row accuracy of outputs ``z`` (the objective's metric; None for "mse")."""
         if self.output == "softmax":
             return np.argmax(z, axis=1) == y
-        if self.output == "sigmoid":
-            return ((z > 0) == (y > 0.5)).mean(axis=1)
         if self.output == "multilabel":
             return ((z > 0) == (y > 0.5)).all(axis=1)
         return None
