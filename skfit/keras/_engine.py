@@ -91,7 +91,8 @@ class StartState:
         earlier run, to continue it; None starts a fresh optimizer.
     optimizer_kind : str, tuple or None
         The kind of session that left ``optimizer_values`` (their layout:
-        ``"keras"``, or ``("skfit", update rule)`` for skfit's MLP loops); a
+        ``("keras", optimizer class, slot shapes)``, or ``("skfit", update rule)`` for
+        skfit's MLP loops); a
         session of another kind starts a fresh optimizer.
     epochs_done : int
         Epochs already run (a warm start continues the per-epoch shuffles).
@@ -399,8 +400,6 @@ class TrainingLoop:
 class KerasModelSession(TrainingLoop):
     """The loop for any Keras model: the model's call, its losses, a Keras optimizer."""
 
-    kind = "keras"
-
     def __init__(self, build_model, n_features, optimizer_config, objective, has_validation,
                  sparse_input=False, model_accepts_sparse=False):  # fmt: skip
         super().__init__(n_features, objective, has_validation, sparse_input, model_accepts_sparse)
@@ -411,6 +410,7 @@ class KerasModelSession(TrainingLoop):
         self.weights = self.model.weights
         self.trainable = self.model.trainable_variables
         self.optimizer_variables = self.optimizer.variables
+        self.kind = keras_optimizer_kind(self.optimizer)
         self._initial_optimizer_values = [v.numpy() for v in self.optimizer_variables]
         self._predict_function = None
         self._trace_train_function()
@@ -549,6 +549,13 @@ def get_session(architecture, optimizer_config, objective, *, has_validation, sp
     key, factory = architecture.session(optimizer_config, objective, bool(has_validation),
                                         bool(sparse_input), engine)  # fmt: skip
     return factory() if key is None else SESSIONS.get(key, factory)
+
+
+def keras_optimizer_kind(optimizer):
+    """The kind of a built Keras optimizer's state: its class and the shapes of its
+    variables, so that another optimizer, or the same one with other slots (amsgrad,
+    momentum), starts afresh instead of taking values that mean something else."""
+    return ("keras", type(optimizer).__name__, tuple(tuple(v.shape) for v in optimizer.variables))
 
 
 def keras_model_session(architecture, optimizer_config, objective, has_validation, sparse_input):

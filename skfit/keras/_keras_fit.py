@@ -21,6 +21,7 @@ from ._engine import (
     ADAPTIVE_FLOOR,
     SPARSE_BLOCK_ROWS,
     TrainResult,
+    keras_optimizer_kind,
     seed_dropout,
 )
 from ._tf import held_back_stderr, keras
@@ -39,8 +40,9 @@ def fit_with_keras(model, optimizer, objective, data, settings, start, *, callba
         loss=objective.loss,
         metrics=[keras.metrics.MeanMetricWrapper(fn, name=k) for k, fn in objective.metrics.items()],
     )
-    if start.optimizer_values is not None and start.optimizer_kind == "keras":
-        optimizer.build(model.trainable_variables)
+    optimizer.build(model.trainable_variables)
+    kind = keras_optimizer_kind(optimizer)
+    if start.optimizer_values is not None and start.optimizer_kind == kind:
         for variable, value in zip(optimizer.variables, start.optimizer_values):
             variable.assign(value)
     monitor = "val_loss" if data.has_validation and not settings.monitor_loss else "loss"
@@ -88,7 +90,7 @@ def fit_with_keras(model, optimizer, objective, data, settings, start, *, callba
         best_epoch=int(np.argmin(monitored)) + 1,
         best=float(min(monitored.min(), start.best)),
         optimizer_values=[v.numpy() for v in optimizer.variables],
-        optimizer_kind="keras",
+        optimizer_kind=kind,
         stop=stop,
     )
 

@@ -143,7 +143,7 @@ def test_a_fit_continues_in_the_other_engine(small_digits):
     np.testing.assert_allclose(warm.history_["val_loss"], long.history_["val_loss"], rtol=1e-4)
 
 
-@pytest.mark.parametrize("engine", ["numpy", "compiled"])
+@pytest.mark.parametrize("engine", ["numpy", "compiled", "keras"])
 @pytest.mark.parametrize("before, after", [
     (dict(optimizer="sgd", optimizer_params={"momentum": 0.9}), dict(optimizer="adam")),
     (dict(optimizer="adam"), dict(optimizer="adam", optimizer_params={"amsgrad": True})),
@@ -160,3 +160,15 @@ def test_a_warm_start_under_another_update_rule_starts_a_fresh_optimizer(small_d
     fresh = KerasMLPClassifier((8,), epochs=2, batch_size=100, validation_fraction=0,
                                engine=engine, random_state=0, **after).fit(X, y)
     assert len(slots) == len(fresh._optimizer_values) - 1
+
+
+@pytest.mark.parametrize("make", [
+    lambda: KerasMLPClassifier((8,), engine="keras"),
+    lambda: KerasClassifier(dense_classifier, optimizer="adam"),
+])  # fmt: skip
+def test_a_warm_start_under_the_same_keras_optimizer_continues_its_state(small_digits, make):
+    X, y = small_digits
+    clf = make().set_params(epochs=2, batch_size=100, validation_fraction=0, warm_start=True,
+                            random_state=0)
+    clf.fit(X, y).fit(X, y)
+    assert clf._optimizer_values[0] == 2 * 2 * 6  # the second fit counted on from the first
