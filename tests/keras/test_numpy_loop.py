@@ -94,7 +94,7 @@ def test_auto_engine_trains_small_networks_in_numpy_and_large_ones_compiled(smal
     # what NumPy cannot train goes to TensorFlow under "auto"
     clipped = KerasMLPClassifier((16,), epochs=1, optimizer_params={"clipnorm": 1.0},
                                  random_state=0).fit(X, y)  # fmt: skip
-    assert clipped._optimizer_kind == "keras"
+    assert clipped._optimizer_kind[0] == "keras"
 
 
 def test_a_numpy_fit_calls_no_tensorflow_loop(small_digits, monkeypatch):
