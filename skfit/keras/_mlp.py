@@ -5,7 +5,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import erf, expit
 from sklearn.base import ClassifierMixin, RegressorMixin
 
 from ..utils.fixes import Interval, StrOptions
@@ -13,6 +12,7 @@ from ._base import BaseKerasEstimator
 from ._engine import keras_model_session
 from ._mlp_session import mlp_session
 from ._numpy_loop import NUMPY_MAX_WEIGHTS, numpy_session
+from ._numpy_network import PREDICT_ACTIVATIONS
 from ._sklearn_names import ACTIVATION_ALIASES, SOLVERS
 from ._sklearn_names import resolve as resolve_sklearn_names
 from ._docs import CLASSIFIER_VALUES, KERAS_ENTRIES, MLP_VALUES, REGRESSOR_VALUES
@@ -26,35 +26,6 @@ ACTIVATIONS = frozenset(
 
 #: scikit-learn's output activations, by skfit's (Keras's) names.
 _SKLEARN_OUTPUT_ACTIVATIONS = {"softmax": "softmax", "sigmoid": "logistic", "linear": "identity"}
-
-
-_SELU_ALPHA, _SELU_SCALE = 1.6732632423543772, 1.0507009873554805
-
-
-def _softmax_inplace(z):
-    z -= z.max(axis=1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=1, keepdims=True)
-    return z
-
-
-# NumPy twins of the Keras activations (Keras's defaults: exact gelu, leaky_relu
-# slope 0.2), for predicting without TensorFlow's per-call cost, in the input's
-# float dtype. Each is given a layer's fresh product, which it may overwrite (as
-# scikit-learn's MLP does: no second array of the layer's size per call).
-_NUMPY_ACTIVATIONS = {
-    "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0))),
-    "gelu": lambda z: 0.5 * z * (1.0 + erf(z * 0.7071067811865476)),  # 1 / sqrt(2), kept float32
-    "leaky_relu": lambda z: np.where(z > 0, z, 0.2 * z),
-    "linear": lambda z: z,
-    "relu": lambda z: np.maximum(z, 0, out=z),
-    "selu": lambda z: _SELU_SCALE * np.where(z > 0, z, _SELU_ALPHA * np.expm1(np.minimum(z, 0))),
-    "sigmoid": lambda z: expit(z, out=z),
-    "softmax": _softmax_inplace,
-    "softplus": lambda z: np.logaddexp(0.0, z),
-    "swish": lambda z: z * expit(z),
-    "tanh": lambda z: np.tanh(z, out=z),
-}
 
 
 def build_mlp(
@@ -244,8 +215,8 @@ class _MLPForward:
             ]
         }
         n_hidden = len(weights) // 2 - 1
-        self._activations = [_NUMPY_ACTIVATIONS[activation]] * n_hidden + [
-            _NUMPY_ACTIVATIONS[output_activation]
+        self._activations = [PREDICT_ACTIVATIONS[activation]] * n_hidden + [
+            PREDICT_ACTIVATIONS[output_activation]
         ]
 
     def _layers_in(self, dtype):

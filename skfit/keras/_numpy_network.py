@@ -38,6 +38,25 @@ ACTIVATIONS = {
 }  # fmt: skip
 
 
+def _softmax_in_place(z):
+    z -= z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return z
+
+
+#: activation -> f(z) for prediction, in the input's float dtype; given a layer's fresh
+#: product, it may overwrite it (as scikit-learn's MLP does: no second array of the
+#: layer's size per call). Training keeps the pre-activations, so it uses ACTIVATIONS.
+PREDICT_ACTIVATIONS = {
+    **{name: forward for name, (forward, _) in ACTIVATIONS.items()},
+    "relu": lambda z: np.maximum(z, 0, out=z),
+    "sigmoid": lambda z: expit(z, out=z),
+    "tanh": lambda z: np.tanh(z, out=z),
+    "softmax": _softmax_in_place,
+}
+
+
 class Pass:
     """What a forward pass leaves for the backward one.
 
