@@ -124,15 +124,17 @@ def blow_up_epochs(loss):
     return first
 
 
-def divergence(curves, constant_loss):
+def divergence(curves, constant_loss, smoothing=5):
     """Say how a curve shows diverged training, or return None.
 
     Diverged: ``"loss"`` ends with non-finite epochs, or ``"val_loss"`` does
     after finite ones (the network's outputs overflowed); a validation curve
     without any finite value carries no signal and is not read as one; or, when ``constant_loss`` (the loss
-    of a constant prediction) is known, the lowest finite value of either
-    curve stays above ``DIVERGED`` times it. The training loss turning
-    non-finite earlier is reported by :func:`training_failure`.
+    of a constant prediction) is known, the lowest value of either curve's
+    moving median stays above ``DIVERGED`` times it: a blown-up network's
+    loss jumps by thousands from epoch to epoch, and one epoch that lands
+    low by chance is not training. The training loss turning non-finite
+    earlier is reported by :func:`training_failure`.
 
     Parameters
     ----------
@@ -140,6 +142,8 @@ def divergence(curves, constant_loss):
         The history, with ``"loss"`` and maybe ``"val_loss"``.
     constant_loss : tuple of (float, str) or None
         The loss of a constant prediction and what it is, for the message.
+    smoothing : int, default=5
+        The moving median's window, in epochs.
 
     Returns
     -------
@@ -161,13 +165,14 @@ def divergence(curves, constant_loss):
         return None
     level, meaning = constant_loss
     for key in ("loss", "val_loss"):
-        values = finite(curves.get(key, [np.nan]))
+        values = smooth(curves.get(key, [np.nan]), smoothing)
         if np.isnan(values).all() or level <= 0:
             continue
         lowest = float(np.nanmin(values))
         if lowest > DIVERGED * level:
+            median = f" (moving median of {smoothing})" if smoothing > 1 else ""
             return (
-                f"the {names[key]} never fell below {lowest:.4g}, {lowest / level:.3g} times "
+                f"the {names[key]}{median} never fell below {lowest:.4g}, {lowest / level:.3g} times "
                 f"the loss of a constant prediction ({level:.4g}, {meaning}): the steps are "
                 "far too large, training diverged"
             )

@@ -73,7 +73,7 @@ def decide(curves, settings, *, constant_loss=None, restored=None):
     loss = curves["loss"]
     n_epochs = len(loss)
     tentative = [f"only {n_epochs} epochs: the verdict is tentative"] if n_epochs < 6 else []
-    failure = divergence(curves, constant_loss)
+    failure = divergence(curves, constant_loss, settings.smoothing)
     diverged = failure is not None
     if not diverged:
         failure = training_failure(loss, settings.min_relative_decrease)

@@ -60,11 +60,11 @@ def diagnose(
     significant, so that noisy epochs do not decide the verdict.
 
     - ``"not_training"``: training diverged (the training or validation
-      loss ends NaN or infinite, or never falls below ten times the loss
-      of a constant prediction, see ``constant_loss``); or the training
-      loss does not decrease meaningfully, or climbs back up (see
-      ``min_relative_decrease``). The advice starts with a lower learning
-      rate.
+      loss ends NaN or infinite, or its moving median never falls below
+      ten times the loss of a constant prediction, see ``constant_loss``);
+      or the training loss does not decrease meaningfully, or climbs back
+      up (see ``min_relative_decrease``). The advice starts with a lower
+      learning rate.
     - ``"not_generalizing"``: the validation metric at the best epoch is no
       better than ``baseline_score`` (checked only when it is given), or
       the validation loss never changes while the training loss falls.
@@ -104,8 +104,10 @@ def diagnose(
     constant_loss : float > 0, "auto" or None, default="auto"
         The loss of a constant prediction on this data (for mean squared
         error, the variance of the target; for cross-entropy, the entropy of
-        the class frequencies): a run whose lowest training or validation
-        loss stays above ten times it has diverged. "auto": log(n_classes)
+        the class frequencies): a run whose training or validation loss
+        (moving median of ``smoothing`` epochs: one epoch that lands low by
+        chance does not count) stays above ten times it has diverged.
+        "auto": log(n_classes)
         for a fitted classifier trained with cross-entropy (a uniform
         guess), None otherwise. None skips this check.
     baseline_margin : float or "auto", default="auto"

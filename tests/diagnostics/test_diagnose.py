@@ -336,6 +336,18 @@ def test_shuffled_labels_are_not_generalizing(digits):
 
 
 # -- divergence: far above a constant prediction, or non-finite (issue 14) -----
+def test_one_lucky_epoch_of_a_blown_up_network_is_not_training():
+    """Losses in the thousands with one epoch at 0 (a blown-up network's validation loss
+    jumps from epoch to epoch): the moving median stays far above a uniform guess's."""
+    history = {"loss": [41845.0, 1816.0, 1537.0, 535.0, 250.0, 318.0] + [0.0] * 14,
+               "val_loss": [1741.0, 2424.0, 0.0, 3390.0, 1402.0, 7746.0] + [931.8] * 14}
+    diagnosis = diagnose(history, constant_loss=np.log(3))
+    assert diagnosis.status == "not_training"
+    assert "validation loss (moving median of 5) never fell below 931.8" in diagnosis.evidence[0]
+    raw = diagnose(history, constant_loss=np.log(3), smoothing=1)  # one epoch at 0: no verdict
+    assert raw.status != "not_training"
+
+
 def test_loss_far_above_a_constant_prediction_is_not_training():
     """A classifier whose losses stay in the thousands, on three classes (a uniform
     guess costs log 3 = 1.1): training diverged, even if accuracy looks fine."""
@@ -343,7 +355,7 @@ def test_loss_far_above_a_constant_prediction_is_not_training():
                "val_loss": [5105.0, 3923.0, 1969.0] + [1710.0] * 17}
     diagnosis = diagnose(history, constant_loss=np.log(3))
     assert diagnosis.status == "not_training"
-    assert "validation loss never fell below 1710" in diagnosis.evidence[0]
+    assert "validation loss (moving median of 5) never fell below 1710" in diagnosis.evidence[0]
     assert diagnosis.advice[0].startswith("Lower the learning rate, training diverged")
     assert diagnose(history, constant_loss=None).status != "not_training"  # the check is off
 
@@ -395,15 +407,15 @@ def test_constant_loss_auto_needs_a_cross_entropy_classifier():
     assert hinge.status != "not_training"  # 5e9 means nothing for an unknown loss
 
 
-def test_the_issue_examples_diverge(digits):
+@pytest.mark.parametrize("engine", ["compiled", "numpy"])
+def test_the_issue_examples_diverge(digits, engine):
     from sklearn.datasets import load_wine
     from sklearn.preprocessing import StandardScaler
 
     from skfit import KerasMLPClassifier
 
-    # the issue's examples ran on the compiled engine (its shuffles decide the wine case below)
     X, y = load_digits(return_X_y=True)
-    exploded = KerasMLPClassifier((64,), learning_rate=1e4, epochs=10, engine="compiled", random_state=0)
+    exploded = KerasMLPClassifier((64,), learning_rate=1e4, epochs=10, engine=engine, random_state=0)
     diagnosis = diagnose(exploded.fit(StandardScaler().fit_transform(X), y))
     assert diagnosis.status == "not_training"
     assert diagnosis.advice[0].startswith("Lower the learning rate, training diverged: "
@@ -412,7 +424,7 @@ def test_the_issue_examples_diverge(digits):
     X, y = load_wine(return_X_y=True)
     # the issue's example ran 64 units, the default then (with 100 units and this seed the
     # exploded weights happen to separate wine's classes: loss 0, not a divergence)
-    wine = KerasMLPClassifier((64,), learning_rate=10, epochs=20, engine="compiled", random_state=0)
+    wine = KerasMLPClassifier((64,), learning_rate=10, epochs=20, engine=engine, random_state=0)
     diagnosis = diagnose(wine.fit(StandardScaler().fit_transform(X), y))
     assert diagnosis.status == "not_training"
     assert "log(3)" in " ".join(diagnosis.evidence)
