@@ -73,7 +73,9 @@ default=1e-3
         ``partial_fit``. With early stopping, a fit that ran out of epochs
         goes on from its last epoch, its best epoch and patience carried
         over (several such fits equal one longer fit); a fit that early
-        stopping ended goes on from the restored best epoch.""",
+        stopping ended goes on from the restored best epoch. After a change
+        of optimizer (or of its slots: ``amsgrad``, momentum), the weights
+        carry over and the optimizer starts afresh.""",
     shuffle="""shuffle : bool, default=True
         Reshuffle the training rows every epoch (seeded); False trains on
         them in order.""",
