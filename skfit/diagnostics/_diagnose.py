@@ -107,9 +107,9 @@ def diagnose(
         the class frequencies): a run whose training or validation loss
         (moving median of ``smoothing`` epochs: one epoch that lands low by
         chance does not count) stays above ten times it has diverged.
-        "auto": log(n_classes)
-        for a fitted classifier trained with cross-entropy (a uniform
-        guess), None otherwise. None skips this check.
+        "auto": log(n_classes) for a fitted classifier trained with
+        cross-entropy (a uniform guess), None otherwise. None skips this
+        check.
     baseline_margin : float or "auto", default="auto"
         How much better than ``baseline_score`` the model must be. "auto":
         twice the epoch-to-epoch noise of the metric (a robust estimate

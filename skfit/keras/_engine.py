@@ -89,11 +89,11 @@ class StartState:
     optimizer_values : list of ndarray or None
         The optimizer's variables (iteration count, moments) after an
         earlier run, to continue it; None starts a fresh optimizer.
-    optimizer_kind : str, tuple or None
-        The kind of session that left ``optimizer_values`` (their layout:
-        ``("keras", optimizer class, slot shapes)``, or ``("skfit", update rule)`` for
-        skfit's MLP loops); a
-        session of another kind starts a fresh optimizer.
+    optimizer_kind : tuple or None
+        The kind of session that left ``optimizer_values``, their layout:
+        ``("keras", optimizer class, slot shapes)`` for a Keras optimizer,
+        ``("skfit", update rule)`` for skfit's MLP loops. A session of
+        another kind starts a fresh optimizer.
     epochs_done : int
         Epochs already run (a warm start continues the per-epoch shuffles).
     best : float
