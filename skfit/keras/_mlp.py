@@ -7,6 +7,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import ClassifierMixin, RegressorMixin
 
+from ..utils._dense import dense_weights
 from ..utils.fixes import Interval, StrOptions
 from ._base import BaseKerasEstimator
 from ._engine import keras_model_session
@@ -142,8 +143,7 @@ class MLPArchitecture:
     @property
     def n_weights(self):
         """The number of weights and biases."""
-        widths = [self.n_features, *self.hidden_layer_sizes, self.n_outputs]
-        return sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(widths[:-1], widths[1:]))
+        return dense_weights([self.n_features, *self.hidden_layer_sizes, self.n_outputs])
 
     def session(self, optimizer_config, objective, has_validation, sparse_input, engine="compiled"):
         """``(key, factory)`` of the training session.

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..diagnostics._curves import divergence
 from ..diagnostics._diagnose import diagnose
+from ..utils._dense import dense_weights
 from ._fold_fit import can_continue, mean_curve
 from ._search_path import STEPS, Candidate
 from ._search_race import Race, Trial
@@ -111,8 +112,8 @@ class Evaluator:
 
     def weights(self, config):
         """Number of weights of the network of ``config`` (Dense layers)."""
-        widths = [self.shape[0], *config.get("hidden_layer_sizes", (64,)), self.shape[1]]
-        return sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:]))
+        return dense_weights([self.shape[0], *config.get("hidden_layer_sizes", (64,)),
+                              self.shape[1]])
 
     # -- running -------------------------------------------------------------
     def _run(self, trials, prune):
