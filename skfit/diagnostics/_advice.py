@@ -35,6 +35,7 @@ def advise(items, params, task=None):
         "cut_short": lambda numbers: _cut_short(params, **numbers),
         "overfitting": lambda numbers: _overfitting(params, **numbers),
         "good_fit": lambda numbers: _good_fit(**numbers),
+        "blown_up": lambda numbers: [_blown_up(params)],
         "unreadable": lambda numbers: [_UNREADABLE],
         "noisy": lambda numbers: [
             "Lower the learning rate or use a bigger batch to calm the validation curve."
@@ -144,6 +145,15 @@ def _overfitting(params, *, best_epoch):
         + " (capacity_sweep).",
         "Get more, or cleaner, training data.",
     ]
+
+
+def _blown_up(params):
+    rate = params.get("learning_rate")
+    lower = (f"learning_rate={rate:g} -> try {rate / 10:g} and {rate / 100:g}"
+             if isinstance(rate, Real) else "try 10 and 100 times smaller")
+    return ("The training loss blew up first (steps far too large): this fit ended well by the "
+            f"luck of its draws, which another seed may not repeat. Lower the learning rate: "
+            f"{lower} (learning_rate_sweep).")
 
 
 def _good_fit(*, epoch):

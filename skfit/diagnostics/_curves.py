@@ -133,7 +133,8 @@ def divergence(curves, constant_loss, smoothing=5):
     of a constant prediction) is known, the lowest value of either curve's
     moving median stays above ``DIVERGED`` times it: a blown-up network's
     loss jumps by thousands from epoch to epoch, and one epoch that lands
-    low by chance is not training. The training loss turning non-finite
+    low by chance is not training (the first epoch, alone in its window,
+    is left out of that minimum for the same reason). The training loss turning non-finite
     earlier is reported by :func:`training_failure`.
 
     Parameters
@@ -165,7 +166,7 @@ def divergence(curves, constant_loss, smoothing=5):
         return None
     level, meaning = constant_loss
     for key in ("loss", "val_loss"):
-        values = smooth(curves.get(key, [np.nan]), smoothing)
+        values = _settled(smooth(curves.get(key, [np.nan]), smoothing), smoothing)
         if np.isnan(values).all() or level <= 0:
             continue
         lowest = float(np.nanmin(values))
@@ -177,6 +178,15 @@ def divergence(curves, constant_loss, smoothing=5):
                 "far too large, training diverged"
             )
     return None
+
+
+def _settled(smoothed, smoothing):
+    """The moving median without its first epoch, whose window holds that epoch alone (see
+    :func:`smooth`), unless nothing else is finite: one lucky first epoch is not a level."""
+    rest = smoothed[1:]
+    if smoothing > 1 and rest.size and not np.isnan(rest).all():
+        return rest
+    return smoothed
 
 
 def relative_decrease(start, end):

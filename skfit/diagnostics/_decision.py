@@ -13,6 +13,7 @@ import numpy as np
 
 from ._curves import (
     BLOW_UP,
+    DIVERGED,
     blow_up_epochs,
     divergence,
     finite,
@@ -28,6 +29,7 @@ from ._curves import (
 )
 
 NOISY = 0.05  # relative epoch-to-epoch noise of a validation curve worth a warning
+EXACT = 1e-3  # a validation loss this many times a constant prediction's is (almost) exact
 
 
 @dataclasses.dataclass
@@ -88,7 +90,7 @@ def decide(curves, settings, *, constant_loss=None, restored=None):
             f"got {n_epochs}."
         )
     _check_validation_curve(curves)
-    return _read_validation(curves, settings, restored, tentative)
+    return _read_validation(curves, settings, restored, tentative, constant_loss)
 
 
 def _check_validation_curve(curves):
@@ -105,7 +107,7 @@ def _check_validation_curve(curves):
         )
 
 
-def _read_validation(curves, settings, restored, evidence):
+def _read_validation(curves, settings, restored, evidence, constant_loss):
     n_epochs = len(curves["loss"])
     raw_val = finite(curves["val_loss"])
     evidence = list(evidence) + _missing_epochs_evidence(raw_val)
@@ -142,6 +144,12 @@ def _read_validation(curves, settings, restored, evidence):
             return Verdict("not_generalizing", evidence, [("not_generalizing", {})],
                            best_epoch=best + 1, gap=gap)
 
+    exact = _exact_fit(val, last, constant_loss)
+    if exact is not None:
+        blown = _blown_up_evidence(curves["loss"], constant_loss)
+        advice = [("blown_up", {})] if blown else [("good_fit", {"epoch": best + 1})]
+        return Verdict("good_fit", evidence + [exact, *blown], advice, best_epoch=best + 1,
+                       gap=gap)
     curve = _ValidationCurve(raw_val, val, best, settings.confidence)
     status, overfit_epoch, lines, advice = curve.read(
         settings.overfit_margin, settings.plateau_tolerance, restored
@@ -150,6 +158,29 @@ def _read_validation(curves, settings, restored, evidence):
         advice.append(("noisy", {}))
     return Verdict(status, evidence + lines, advice, best_epoch=best + 1,
                    overfit_epoch=overfit_epoch, gap=gap, still_falling=curve.falling)
+
+
+def _exact_fit(val, last, constant_loss):
+    """Why the smoothed validation loss ``val`` shows (almost) exact predictions to the last
+    epoch, or None: at most ``EXACT`` times a constant prediction's loss, where neither
+    capacity nor epochs have anything left to gain (whether it still falls or not)."""
+    if constant_loss is None or not val[last] <= EXACT * constant_loss[0]:
+        return None
+    level, meaning = constant_loss
+    return (f"the validation loss ends at {val[last]:.4g}, at most {EXACT:g} times the loss of "
+            f"a constant prediction ({level:.4g}, {meaning}): the model predicts the "
+            "validation rows (almost) exactly, with nothing left to gain")
+
+
+def _blown_up_evidence(loss, constant_loss):
+    """A line on training-loss epochs ``DIVERGED`` times a constant prediction's, if any."""
+    values = finite(loss)
+    peak = int(np.nanargmax(values))
+    ratio = values[peak] / constant_loss[0]
+    if not ratio > DIVERGED:
+        return []
+    return [f"the training loss reached {values[peak]:.4g} at epoch {peak + 1}, {ratio:.3g} "
+            "times a constant prediction's: the steps are far too large"]
 
 
 def _missing_epochs_evidence(raw_val):

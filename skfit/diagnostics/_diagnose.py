@@ -77,7 +77,12 @@ def diagnose(
     - ``"good_fit"``: a significant rise, but smaller than
       ``overfit_margin``; or the estimator's early stopping restored the
       weights of its best epoch, no later than the overfitting began, and
-      the curve was no longer falling.
+      the curve was no longer falling; or (when ``constant_loss`` is
+      known) the validation loss ends at most 0.001 times the constant
+      prediction's: the validation rows are predicted (almost) exactly,
+      still falling or not. When the training loss went above ten times
+      the constant prediction's on the way, the advice is a lower learning
+      rate: such a fit landed well by luck.
 
     A Pipeline (or a ``TransformedTargetRegressor``) is diagnosed as its
     final estimator: its curves, its parameters in the advice and its early
@@ -106,7 +111,8 @@ def diagnose(
         error, the variance of the target; for cross-entropy, the entropy of
         the class frequencies): a run whose training or validation loss
         (moving median of ``smoothing`` epochs: one epoch that lands low by
-        chance does not count) stays above ten times it has diverged.
+        chance does not count) stays above ten times it has diverged; one
+        that ends at most 0.001 times it is a good fit.
         "auto": log(n_classes) for a fitted classifier trained with
         cross-entropy (a uniform guess), None otherwise. None skips this
         check.

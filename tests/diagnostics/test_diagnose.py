@@ -336,16 +336,50 @@ def test_shuffled_labels_are_not_generalizing(digits):
 
 
 # -- divergence: far above a constant prediction, or non-finite (issue 14) -----
-def test_one_lucky_epoch_of_a_blown_up_network_is_not_training():
+@pytest.mark.parametrize("history, level", [
+    ({"loss": [41845.0, 1816.0, 1537.0, 535.0, 250.0, 318.0] + [0.0] * 14,
+      "val_loss": [1741.0, 2424.0, 0.0, 3390.0, 1402.0, 7746.0] + [931.8] * 14}, "931.8"),
+    # wine at learning_rate=10, seed 2 (NumPy loop): the lucky epoch is the first, whose
+    # window holds it alone
+    ({"loss": [64067.4, 5276.0, 644.2, 1577.8, 1307.2] + [0.0] * 15,
+      "val_loss": [0.0, 4852.6, 4524.4, 7805.9] + [8198.1] * 16}, "4524"),
+], ids=["middle", "first"])
+def test_one_lucky_epoch_of_a_blown_up_network_is_not_training(history, level):
     """Losses in the thousands with one epoch at 0 (a blown-up network's validation loss
     jumps from epoch to epoch): the moving median stays far above a uniform guess's."""
-    history = {"loss": [41845.0, 1816.0, 1537.0, 535.0, 250.0, 318.0] + [0.0] * 14,
-               "val_loss": [1741.0, 2424.0, 0.0, 3390.0, 1402.0, 7746.0] + [931.8] * 14}
     diagnosis = diagnose(history, constant_loss=np.log(3))
     assert diagnosis.status == "not_training"
-    assert "validation loss (moving median of 5) never fell below 931.8" in diagnosis.evidence[0]
+    assert f"validation loss (moving median of 5) never fell below {level}" in diagnosis.evidence[0]
     raw = diagnose(history, constant_loss=np.log(3), smoothing=1)  # one epoch at 0: no verdict
     assert raw.status != "not_training"
+
+
+def test_a_validation_loss_that_ends_near_zero_is_a_good_fit():
+    """Validation rows predicted (almost) exactly leave nothing to gain: not "underfitting,
+    increase capacity", even while the loss still falls."""
+    epochs = np.arange(40)
+    history = {"loss": 1.0 * 0.7 ** epochs, "val_loss": 1.2 * 0.75 ** epochs}
+    diagnosis = diagnose(history, constant_loss=np.log(3))
+    assert diagnosis.status == "good_fit"
+    assert "predicts the validation rows (almost) exactly" in " ".join(diagnosis.evidence)
+    assert diagnosis.advice[0].startswith("Keep this configuration")
+    assert diagnose(history).status == "underfitting"  # without the constant loss: still falling
+    overfit = {"loss": history["loss"], "val_loss": np.r_[history["val_loss"][:20],
+                                                          np.linspace(1e-3, 0.5, 20)]}
+    assert diagnose(overfit, constant_loss=np.log(3)).status == "overfitting"
+
+
+def test_a_blown_up_network_that_lands_on_zero_loss_is_told_its_luck():
+    """Wine at learning_rate=10, seed 1 (NumPy loop): the loss blows up to tens of thousands,
+    then training and validation loss are 0. A good fit, but the steps are far too large."""
+    history = {"loss": [35445.8, 5992.4, 1974.8, 1505.8] + [0.0] * 16,
+               "val_loss": [5293.9, 0.0, 4165.2] + [0.0] * 17}
+    diagnosis = diagnose(history, constant_loss=np.log(3))
+    assert diagnosis.status == "good_fit"
+    assert "reached 3.545e+04 at epoch 1" in " ".join(diagnosis.evidence)
+    assert len(diagnosis.advice) == 1
+    assert diagnosis.advice[0].startswith("The training loss blew up first")
+    assert not any("capacity" in line for line in diagnosis.advice)
 
 
 def test_loss_far_above_a_constant_prediction_is_not_training():
