@@ -43,6 +43,7 @@ class Verdict:
     overfit_epoch: int | None = None
     gap: dict = dataclasses.field(default_factory=dict)
     still_falling: bool = False
+    exact_fit: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,7 +150,7 @@ def _read_validation(curves, settings, restored, evidence, constant_loss):
         blown = _blown_up_evidence(curves["loss"], constant_loss)
         advice = [("blown_up", {})] if blown else [("good_fit", {"epoch": best + 1})]
         return Verdict("good_fit", evidence + [exact, *blown], advice, best_epoch=best + 1,
-                       gap=gap)
+                       gap=gap, exact_fit=True)
     curve = _ValidationCurve(raw_val, val, best, settings.confidence)
     status, overfit_epoch, lines, advice = curve.read(
         settings.overfit_margin, settings.plateau_tolerance, restored

@@ -206,6 +206,7 @@ def diagnose(
         baseline=baseline,
         model_name=type(learner).__name__ if hasattr(learner, "fit") else None,
         still_falling=verdict.still_falling,
+        exact_fit=verdict.exact_fit,
     )
 
 

@@ -65,6 +65,10 @@ class Diagnosis(Result):
         Whether the smoothed validation loss was still falling over the last
         quarter of the epochs (by more than the plateau tolerance) without
         having turned up: more epochs would lower it further.
+    exact_fit : bool, default=False
+        Whether the verdict is a good fit because the validation loss ends
+        at most 0.001 times a constant prediction's (the validation rows
+        are predicted almost exactly), whether or not it turned up.
 
     Attributes
     ----------
@@ -100,6 +104,7 @@ n_epochs=6)
     baseline: dict | None = None
     model_name: str | None = None
     still_falling: bool = False
+    exact_fit: bool = False
 
     STATUSES = STATUSES
     _summary_table = False  # to_frame() holds every epoch: too long to print with the verdict
@@ -163,6 +168,7 @@ n_epochs=6)
             "baseline": self.baseline,
             "model_name": self.model_name,
             "still_falling": self.still_falling,
+            "exact_fit": self.exact_fit,
             "history": self.history or {},
         }
 

@@ -434,7 +434,7 @@ class Procedure:
                           "folds' noise: the network grows.")
             base = self._train_longer(winner)
         status = base.status
-        if status in TURNED:
+        if _turned(base):
             self._note(3, f"{base.label} crosses the boundary: its validation loss turns up "
                           f"after epoch {base.best_epoch} ({status}).")
         elif status == "not_generalizing":
@@ -558,7 +558,7 @@ class Procedure:
 
     # -- step 4 --------------------------------------------------------------------
     def _regularize(self, base):
-        overfits = base.status in TURNED
+        overfits = _turned(base)
         self._note(4, f"from {base.label}" + (", the model that overfits" if overfits else "")
                       + f" (lowest validation loss at epoch {base.best_epoch} of "
                       f"{base.n_epochs}):")
@@ -797,7 +797,7 @@ def step_size_choice(candidates, gradient_steps):
     """
     leader = best_candidate(candidates)
     tied = [c for c in candidates if not clearly_better(leader, c)]
-    turned = [c for c in tied if c.status in TURNED]
+    turned = [c for c in tied if _turned(c)]
     if turned:
         return min(turned, key=lambda c: (c.config.get("learning_rate", 0),
                                           -int(c.config.get("batch_size", 0)),
@@ -837,9 +837,15 @@ def _step4_room(base):
     no turn to delay and more epochs there only grow the logits of separable data. A
     move that then takes the lead with its loss still falling where this room ends gets
     more (:meth:`Procedure._lead`)."""
-    if base.status in TURNED:
+    if _turned(base):
         return max(base.room, REGULARIZED_ROOM * base.n_epochs)
     return base.room
+
+
+def _turned(candidate):
+    """Whether ``candidate``'s validation loss turned up (a status in ``TURNED``), not a good
+    fit read off a validation loss that ends near zero, which need not have turned."""
+    return candidate.status in TURNED and not candidate.diagnosis.exact_fit
 
 
 def _patience(start, room):

@@ -310,10 +310,11 @@ def test_step1_tunes_the_step_size_of_a_model_that_trains(search):
     assert slower.room >= 3 * search.path_.start.room  # room for as many more epochs
 
 
-def _step1(index, scores, rate, status):
+def _step1(index, scores, rate, status, exact_fit=False):
     return dataclasses.replace(_candidate(index, scores),
                                config={"learning_rate": rate, "batch_size": 32},
-                               diagnosis=types.SimpleNamespace(status=status))
+                               diagnosis=types.SimpleNamespace(status=status,
+                                                               exact_fit=exact_fit))
 
 
 def test_step1_without_a_turn_starts_from_the_cheapest_score_within_noise():
@@ -330,6 +331,17 @@ def test_step1_without_a_turn_starts_from_the_cheapest_score_within_noise():
     assert (chosen, leader, steadier) == (start, slower, False)
     clear = _step1(1, [0.97, 0.98, 0.99], 1e-3 / 3, "underfitting")  # a lead beyond noise
     assert step_size_choice([start, clear], lambda c: steps(c.index))[0] is clear
+
+
+def test_step1_reads_a_loss_that_ends_near_zero_as_no_turn():
+    """Wine: every step size predicts the validation rows almost exactly (a good fit by its
+    loss near zero, not by a turn); the smallest rate with 3 times the room buys nothing."""
+    steps = {0: 100, 1: 300, 2: 100}.__getitem__
+    tied = [_step1(0, [0.97, 0.96, 0.98], 1e-3, "good_fit", exact_fit=True),
+            _step1(1, [0.97, 0.96, 0.98], 1e-3 / 3, "good_fit", exact_fit=True),
+            _step1(2, [0.97, 0.96, 0.98], 3e-3, "good_fit", exact_fit=True)]
+    chosen, _, steadier = step_size_choice(tied, lambda c: steps(c.index))
+    assert (chosen.index, steadier) == (0, False)
 
 
 def test_step1_with_a_turn_starts_from_the_steadier_step():
@@ -376,7 +388,8 @@ class _Scripted:
         if diagnosis is None:
             falling = scores is not self.default
             diagnosis = types.SimpleNamespace(still_falling=falling, best_epoch=room // 2,
-                                              status="underfitting" if falling else "overfitting")
+                                              status="underfitting" if falling else "overfitting",
+                                              exact_fit=False)
         candidate = dataclasses.replace(
             _candidate(100 + len(self.candidates), scores, room=room), step=move.step,
             move=move.move, parent=move.parent, config=move.config, knob=move.knob,
@@ -393,7 +406,8 @@ def test_step3_train_longer_is_kept_only_when_it_scores_better(scores, kept):
                                    hold=lambda fits, seconds: None)
     setup = types.SimpleNamespace(scoring="accuracy", folds=[0, 1, 2])
     procedure = Procedure(knobs, _Scripted(scores), budget, None, setup, rows_per_epoch=320)
-    falling = types.SimpleNamespace(still_falling=True, status="underfitting", best_epoch=100)
+    falling = types.SimpleNamespace(still_falling=True, status="underfitting", best_epoch=100,
+                                    exact_fit=False)
     base = dataclasses.replace(_candidate(0, [0.90, 0.91, 0.92], room=100),
                                config=dict(knobs.start), history={"loss": np.ones(100)},
                                diagnosis=falling)
@@ -419,7 +433,8 @@ def test_step4_a_new_leader_still_falling_trains_longer_and_its_refinements_get_
                          [0.85, 0.86, 0.85], budget=budget, rounds=3)
     procedure = Procedure(knobs, scripted, budget, None, setup, rows_per_epoch=320,
                           redraw=lambda: ([0, 1, 2], "a second draw", {}))
-    turned = types.SimpleNamespace(still_falling=False, status="overfitting", best_epoch=30)
+    turned = types.SimpleNamespace(still_falling=False, status="overfitting", best_epoch=30,
+                                   exact_fit=False)
     base = dataclasses.replace(_candidate(99, [0.90, 0.91, 0.92], room=100), diagnosis=turned,
                                config=dict(knobs.start), history={"loss": np.ones(40)})
     procedure._regularize(base)
@@ -454,8 +469,10 @@ def test_step4_a_new_leader_that_turned_or_trails_is_left_as_it_is():
     setup = types.SimpleNamespace(scoring="accuracy", folds=[0, 1, 2])
     taken = _Scripted([0.95, 0.95, 0.96])
     procedure = Procedure(knobs, taken, budget, None, setup, rows_per_epoch=320)
-    falling = types.SimpleNamespace(still_falling=True, status="underfitting", best_epoch=100)
-    turned = types.SimpleNamespace(still_falling=False, status="overfitting", best_epoch=60)
+    falling = types.SimpleNamespace(still_falling=True, status="underfitting", best_epoch=100,
+                                    exact_fit=False)
+    turned = types.SimpleNamespace(still_falling=False, status="overfitting", best_epoch=60,
+                                   exact_fit=False)
 
     def regularized(index, scores, diagnosis):
         return dataclasses.replace(_candidate(index, scores, room=100), knob="l2",
@@ -510,15 +527,16 @@ def test_step4_an_overfitting_network_is_regularized(digits):
     assert "the model that overfits" in path.lines[4][0]
 
 
-@pytest.mark.parametrize("status, epochs, room, expected", [
-    ("overfitting", 120, 200, 240), ("good_fit", 250, 300, 500),  # turned: twice the epochs
-    ("overfitting", 40, 300, 300),  # ... and the network's own room at least
-    ("underfitting", 300, 300, 300), ("not_generalizing", 90, 300, 300),  # never turned
+@pytest.mark.parametrize("status, exact, epochs, room, expected", [
+    ("overfitting", False, 120, 200, 240), ("good_fit", False, 250, 300, 500),  # turned: twice
+    ("overfitting", False, 40, 300, 300),  # ... and the network's own room at least
+    ("underfitting", False, 300, 300, 300), ("not_generalizing", False, 90, 300, 300),
+    ("good_fit", True, 300, 300, 300),  # a loss that ends near zero: nothing to delay
 ])
-def test_step4_room_doubles_only_what_turned(status, epochs, room, expected):
+def test_step4_room_doubles_only_what_turned(status, exact, epochs, room, expected):
     base = dataclasses.replace(_candidate(0, [0.9, 0.9, 0.9], room=room),
                                history={"loss": np.ones(epochs)},
-                               diagnosis=types.SimpleNamespace(status=status))
+                               diagnosis=types.SimpleNamespace(status=status, exact_fit=exact))
     assert _step4_room(base) == expected
 
 
